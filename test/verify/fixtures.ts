@@ -128,9 +128,9 @@ const topic = (env: string, role: string) => `arn:aws:sns:${REGION}:${ACCOUNT}:$
 const dims = (m: MetricSpec) => Object.keys(m.dimensions).map((Name) => ({ Name, Value: `deployed-${Name}` }));
 const STANDARD_STATS = new Set(['SampleCount', 'Average', 'Sum', 'Minimum', 'Maximum']);
 
-/** What DescribeAlarms returns for a metric alarm CDK created from `spec`, in state `state`. */
-export function deployedMetric(spec: MetricAlarmSpec, state = 'OK'): MetricAlarm {
-  const base: MetricAlarm = {
+/** The fields metric and composite alarms share, as CDK sets them from a spec. */
+function commonDeployed(spec: AlarmSpec, state: string) {
+  return {
     AlarmName: spec.alarmName,
     AlarmArn: alarmArn(spec.alarmName),
     AlarmDescription: spec.description,
@@ -139,8 +139,16 @@ export function deployedMetric(spec: MetricAlarmSpec, state = 'OK'): MetricAlarm
     OKActions: spec.okTopics.map((r) => topic(spec.env, r)),
     InsufficientDataActions: [],
     StateValue: state as MetricAlarm['StateValue'],
-    StateReason: `Threshold Crossed: fixture state ${state}`,
+    StateReason: `fixture state ${state}`,
     StateUpdatedTimestamp: new Date('2026-11-25T06:00:00.000Z'),
+  };
+}
+
+/** What DescribeAlarms returns for a metric alarm CDK created from `spec`, in state `state`. */
+export function deployedMetric(spec: MetricAlarmSpec, state = 'OK'): MetricAlarm {
+  const base: MetricAlarm = {
+    ...commonDeployed(spec, state),
+    StateReason: `Threshold Crossed: fixture state ${state}`,
     Threshold: spec.threshold,
     ComparisonOperator: spec.comparisonOperator,
     EvaluationPeriods: spec.evaluationPeriods,
@@ -162,19 +170,7 @@ export function deployedMetric(spec: MetricAlarmSpec, state = 'OK'): MetricAlarm
 
 /** What DescribeAlarms returns for a composite alarm CDK created from `spec`. */
 export function deployedComposite(spec: CompositeAlarmSpec, state = 'OK'): CompositeAlarm {
-  return {
-    AlarmName: spec.alarmName,
-    AlarmArn: alarmArn(spec.alarmName),
-    AlarmDescription: spec.description,
-    ActionsEnabled: true,
-    AlarmActions: spec.alarmTopics.map((r) => topic(spec.env, r)),
-    OKActions: spec.okTopics.map((r) => topic(spec.env, r)),
-    InsufficientDataActions: [],
-    AlarmRule: spec.alarmRule,
-    StateValue: state as CompositeAlarm['StateValue'],
-    StateReason: `fixture state ${state}`,
-    StateUpdatedTimestamp: new Date('2026-11-25T06:00:00.000Z'),
-  };
+  return { ...commonDeployed(spec, state), AlarmRule: spec.alarmRule };
 }
 
 /** The account holding exactly `specs`, all OK. */
