@@ -26,4 +26,9 @@ export interface MonitoredResources {
   readonly redisCacheClusterIds: readonly string[];
   /** OpenSearch `DomainName` dimension. */
   readonly openSearchDomainName: string;
+  /**
+   * CloudWatch log group the backend's FireLens log router also writes to; the log-router signal
+   * watches its incoming events. Required while that signal is enabled.
+   */
+  readonly backendLogGroupName?: string;
 }

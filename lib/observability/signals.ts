@@ -1,0 +1,865 @@
+/**
+ * The signal catalog: every signal Vigil alarms on, defined once.
+ *
+ * A signal says what it watches (a CloudWatch metric or metric math over the deployed resources, or
+ * PromQL over the app's own prom-client metrics), the unit and direction of its threshold (the
+ * `thresholdKey`), how it is evaluated where it differs from {@link ALARM_DEFAULTS}, and its runbook
+ * text. Environments only supply numbers (see `CatalogThresholds`). The renderers in this folder turn
+ * the catalog into CloudWatch alarms and dashboards, Prometheus rules, Grafana dashboards, the review
+ * table and docs/runbooks.md.
+ */
+
+import type { MetricSpec } from './alarm-spec';
+import type { MonitoredResources } from './monitored-resources';
+import type { AlarmDefaults, ThresholdKey } from './thresholds';
+
+/** The component a signal belongs to; it names alarm groups, rule groups and dashboard sections. */
+export type Component = 'api' | 'backend' | 'app' | 'rds' | 'redis' | 'opensearch' | 'platform' | 'slo';
+
+/** A CloudWatch metric without its period (the period comes from the signal's evaluation). */
+export type CloudWatchMetric = Omit<MetricSpec, 'periodSeconds'>;
+
+/** What a CloudWatch signal alarms on: one metric, or metric math over named metrics. */
+export type CloudWatchQuery =
+  | { readonly metric: CloudWatchMetric }
+  | { readonly expression: string; readonly label: string; readonly usingMetrics: Readonly<Record<string, CloudWatchMetric>> };
+
+/** A signal evaluated by CloudWatch over the deployed AWS resources. */
+export interface CloudWatchSource {
+  readonly engine: 'cloudwatch';
+  /**
+   * Builds the query. `node` is the cache cluster id when `perRedisNode` is set (one alarm per
+   * replication-group member), otherwise undefined.
+   */
+  readonly query: (resources: MonitoredResources, node: string | undefined) => CloudWatchQuery;
+  /** One alarm per member of the Redis replication group. */
+  readonly perRedisNode?: boolean;
+  /** Multiplier from the config's unit to the metric's unit (ms → s is 0.001, GiB → bytes 2^30). */
+  readonly toMetricUnit: number;
+}
+
+/**
+ * One input series of a generated `promtool test rules` case: a value that starts at `start` and
+ * grows by `perMinute` each minute (counters), or stays at `start` (gauges). The generator decides
+ * how many minutes the series lasts, so it always outlasts the longest `for`.
+ */
+export interface PromTestSeries {
+  readonly series: string;
+  readonly start: number;
+  readonly perMinute?: number;
+}
+
+/** A signal evaluated by Prometheus over the app's metrics. */
+export interface PrometheusSource {
+  readonly engine: 'prometheus';
+  /** PromQL whose value is in the threshold key's unit; the renderer appends the comparison. */
+  readonly expr: string;
+  /**
+   * Inputs for the generated `promtool test rules`: `firing` must breach every enabled tier of
+   * every environment, `quiet` none of them. `firingLabels` are the labels the expression keeps.
+   */
+  readonly test: {
+    readonly firing: readonly PromTestSeries[];
+    readonly quiet: readonly PromTestSeries[];
+    readonly firingLabels?: Readonly<Record<string, string>>;
+  };
+}
+
+/** One signal of the catalog; `K` is its threshold key, which fixes the config's shape for it. */
+export interface SignalDefinition<K extends ThresholdKey = ThresholdKey> {
+  readonly component: Component;
+  /** Kebab-case name inside the component; alarm names are `<env>-<component>-<slug>-<severity>`. */
+  readonly slug: string;
+  /** Short title for dashboards and the review table. */
+  readonly title: string;
+  /** What the signal means when it fires, for runbooks and alarm descriptions. */
+  readonly meaning: string;
+  /** The first three things an on-call engineer checks. */
+  readonly checks: readonly [string, string, string];
+  /** The dashboard to open first. */
+  readonly dashboard: string;
+  readonly thresholdKey: K;
+  readonly source: CloudWatchSource | PrometheusSource;
+  /** Evaluation that differs from ALARM_DEFAULTS for this signal. */
+  readonly evaluation?: Partial<AlarmDefaults>;
+}
+
+/** Keeps the literal threshold key of each definition, so config types can be derived from it. */
+function signal<K extends ThresholdKey>(definition: SignalDefinition<K>): SignalDefinition<K> {
+  return definition;
+}
+
+const MIB = 1024 * 1024;
+const GIB = 1024 * MIB;
+
+function albDimensions(r: MonitoredResources): Record<string, string> {
+  return { LoadBalancer: r.loadBalancerFullName };
+}
+function targetGroupDimensions(r: MonitoredResources): Record<string, string> {
+  return { LoadBalancer: r.loadBalancerFullName, TargetGroup: r.backendTargetGroupFullName };
+}
+function ecsMetric(r: MonitoredResources, metricName: string, serviceName: string, statistic = 'Average'): CloudWatchMetric {
+  return { namespace: 'AWS/ECS', metricName, dimensions: { ClusterName: r.clusterName, ServiceName: serviceName }, statistic };
+}
+function containerInsights(r: MonitoredResources, metricName: string, serviceName: string): CloudWatchMetric {
+  return {
+    namespace: 'ECS/ContainerInsights',
+    metricName,
+    dimensions: { ClusterName: r.clusterName, ServiceName: serviceName },
+    statistic: 'Average',
+  };
+}
+function rdsMetric(r: MonitoredResources, metricName: string, statistic = 'Average'): CloudWatchMetric {
+  return { namespace: 'AWS/RDS', metricName, dimensions: { DBInstanceIdentifier: r.dbInstanceIdentifier }, statistic };
+}
+function redisMetric(node: string | undefined, metricName: string, statistic = 'Average'): CloudWatchMetric {
+  if (node === undefined) throw new Error(`Redis metric ${metricName} needs a cache cluster id (perRedisNode)`);
+  return { namespace: 'AWS/ElastiCache', metricName, dimensions: { CacheClusterId: node, CacheNodeId: '0001' }, statistic };
+}
+function openSearchMetric(r: MonitoredResources, metricName: string, statistic = 'Maximum'): CloudWatchMetric {
+  return {
+    namespace: 'AWS/ES',
+    metricName,
+    dimensions: { DomainName: r.openSearchDomainName, ClientId: r.accountId },
+    statistic,
+  };
+}
+
+/** Histogram series in promtool notation: `slowCount` per minute above 0.05 s, `fastCount` below. */
+function histogramSeries(metric: string, labels: string, fastPerMinute: number, slowPerMinute: number): PromTestSeries[] {
+  const sep = labels === '' ? '' : ',';
+  const all = fastPerMinute + slowPerMinute;
+  return [
+    { series: `${metric}_bucket{${labels}${sep}le="0.05"}`, start: 0, perMinute: fastPerMinute },
+    { series: `${metric}_bucket{${labels}${sep}le="5"}`, start: 0, perMinute: all },
+    { series: `${metric}_bucket{${labels}${sep}le="+Inf"}`, start: 0, perMinute: all },
+  ];
+}
+
+const ROUTE_LABELS = 'method="GET",route="/v1/items",status_code="200"';
+
+/** The app's request latency at one percentile, per route (p95 and p99 differ only in the number). */
+function appLatencySignal(percentile: 95 | 99): SignalDefinition<'maxMilliseconds'> {
+  return {
+    component: 'app',
+    slug: `latency-p${percentile}`,
+    title: `App latency p${percentile} by route`,
+    meaning: `On one route, the slowest ${100 - percentile} % of requests take longer than the threshold inside the app.`,
+    checks: [
+      'Is it one route or all of them (Grafana: Vigil service, latency by route)?',
+      'Is PostgreSQL (query p99, pool waiters) or Redis (command duration) the slow part?',
+      'Is the event loop blocked (event-loop lag) or the CPU saturated?',
+    ],
+    dashboard: 'Grafana: Vigil service',
+    thresholdKey: 'maxMilliseconds',
+    source: {
+      engine: 'prometheus',
+      expr: `histogram_quantile(${percentile / 100}, sum by (le, route) (rate(http_request_duration_seconds_bucket[5m]))) * 1000`,
+      test: {
+        firing: histogramSeries('http_request_duration_seconds', ROUTE_LABELS, 0, 60),
+        quiet: histogramSeries('http_request_duration_seconds', ROUTE_LABELS, 60, 0),
+        firingLabels: { route: '/v1/items' },
+      },
+    },
+  };
+}
+
+/**
+ * The catalog. Keys are signal ids, used as config keys (`thresholds.apiErrorRate`) and as the
+ * `signal` label / `signalId` of everything rendered.
+ */
+export const SIGNALS = {
+  // ---------------------------------------------------------------- API (ALB)
+  apiErrorRate: signal({
+    component: 'api',
+    slug: '5xx-rate',
+    title: 'ALB 5xx rate',
+    meaning: 'A share of requests through the load balancer ends in a 5xx, from the targets or the load balancer itself.',
+    checks: [
+      'Is the backend failing (app error ratio alert, its logs in OpenSearch) or is the ALB returning 502/503 because no target is healthy?',
+      'Did a deployment just start? The ECS deployment circuit breaker rolls back failed deployments; check the service events.',
+      'Are PostgreSQL or Redis degraded (their alarms, the circuit breaker state)?',
+    ],
+    dashboard: 'CloudWatch: <env>-vigil, section api',
+    thresholdKey: 'maxPercent',
+    source: {
+      engine: 'cloudwatch',
+      toMetricUnit: 1,
+      query: (r) => ({
+        expression: 'IF(requests > 0, 100 * (FILL(target5xx, 0) + FILL(elb5xx, 0)) / requests, 0)',
+        label: '5xx rate (%)',
+        usingMetrics: {
+          requests: { namespace: 'AWS/ApplicationELB', metricName: 'RequestCount', dimensions: albDimensions(r), statistic: 'Sum' },
+          target5xx: { namespace: 'AWS/ApplicationELB', metricName: 'HTTPCode_Target_5XX_Count', dimensions: albDimensions(r), statistic: 'Sum' },
+          elb5xx: { namespace: 'AWS/ApplicationELB', metricName: 'HTTPCode_ELB_5XX_Count', dimensions: albDimensions(r), statistic: 'Sum' },
+        },
+      }),
+    },
+  }),
+  apiLatencyP99: signal({
+    component: 'api',
+    slug: 'target-latency-p99',
+    title: 'Target response time p99',
+    meaning: 'The slowest 1 % of requests take longer than the threshold to get a response from the backend.',
+    checks: [
+      'Which routes are slow (Grafana: Vigil service, latency by route)?',
+      'Is PostgreSQL slow (query p99, pool waiters, RDS CPU and latency) or is Redis slow?',
+      'Is the backend saturated (ECS CPU, event-loop lag)? Autoscaling may be at its maximum.',
+    ],
+    dashboard: 'Grafana: Vigil service',
+    thresholdKey: 'maxMilliseconds',
+    source: {
+      engine: 'cloudwatch',
+      toMetricUnit: 0.001,
+      query: (r) => ({ metric: { namespace: 'AWS/ApplicationELB', metricName: 'TargetResponseTime', dimensions: targetGroupDimensions(r), statistic: 'p99' } }),
+    },
+  }),
+  apiUnhealthyHosts: signal({
+    component: 'api',
+    slug: 'unhealthy-hosts',
+    title: 'Unhealthy targets',
+    meaning: 'Backend tasks fail the ALB readiness check (`/readyz`), so the ALB stops sending them traffic.',
+    checks: [
+      'Does `/readyz` fail because PostgreSQL or Redis is unreachable (their alarms)?',
+      'Are tasks crash-looping (ECS service events, stopped task reasons)?',
+      'Did a security group or subnet change cut the ALB off from the tasks?',
+    ],
+    dashboard: 'CloudWatch: <env>-vigil, section api',
+    thresholdKey: 'maxCount',
+    source: {
+      engine: 'cloudwatch',
+      toMetricUnit: 1,
+      query: (r) => ({ metric: { namespace: 'AWS/ApplicationELB', metricName: 'UnHealthyHostCount', dimensions: targetGroupDimensions(r), statistic: 'Maximum' } }),
+    },
+  }),
+  apiRejectedConnections: signal({
+    component: 'api',
+    slug: 'rejected-connections',
+    title: 'ALB rejected connections',
+    meaning: 'The load balancer refused connections because it reached its connection limit.',
+    checks: [
+      'Is there a traffic spike or an attack (RequestCount, WAF if present)?',
+      'Are responses slow, so connections pile up (target p99 latency)?',
+      'Are clients opening a connection per request instead of keeping them alive?',
+    ],
+    dashboard: 'CloudWatch: <env>-vigil, section api',
+    thresholdKey: 'maxCount',
+    source: {
+      engine: 'cloudwatch',
+      toMetricUnit: 1,
+      query: (r) => ({ metric: { namespace: 'AWS/ApplicationELB', metricName: 'RejectedConnectionCount', dimensions: albDimensions(r), statistic: 'Sum' } }),
+    },
+  }),
+
+  // ---------------------------------------------------------------- backend (ECS)
+  backendCpu: signal({
+    component: 'backend',
+    slug: 'cpu',
+    title: 'Backend CPU',
+    meaning: 'The backend service uses most of its reserved CPU; requests queue and latency grows.',
+    checks: [
+      'Is autoscaling at its maximum task count? Raise it in config if traffic is legitimate.',
+      'Did a deployment make a route more expensive (latency by route, event-loop lag)?',
+      'Is the heap close to its limit, so garbage collection burns CPU?',
+    ],
+    dashboard: 'Grafana: Vigil Node runtime',
+    thresholdKey: 'maxPercent',
+    source: { engine: 'cloudwatch', toMetricUnit: 1, query: (r) => ({ metric: ecsMetric(r, 'CPUUtilization', r.backendServiceName) }) },
+  }),
+  backendMemory: signal({
+    component: 'backend',
+    slug: 'memory',
+    title: 'Backend memory',
+    meaning: 'The backend service uses most of its reserved memory; tasks are close to being OOM-killed.',
+    checks: [
+      'Does the heap grow without bound (Grafana: Node runtime, heap used)? That is a leak.',
+      'Are tasks being stopped with OutOfMemory (ECS stopped task reasons)?',
+      'Did traffic or payload sizes change?',
+    ],
+    dashboard: 'Grafana: Vigil Node runtime',
+    thresholdKey: 'maxPercent',
+    source: { engine: 'cloudwatch', toMetricUnit: 1, query: (r) => ({ metric: ecsMetric(r, 'MemoryUtilization', r.backendServiceName) }) },
+  }),
+  backendMissingTasks: signal({
+    component: 'backend',
+    slug: 'running-below-desired',
+    title: 'Backend tasks missing',
+    meaning: 'Fewer backend tasks run than ECS wants; capacity is reduced.',
+    checks: [
+      'Why do tasks stop (ECS stopped task reasons: image pull, secrets, health check, OOM)?',
+      'Is a deployment stuck or rolling back (service events)?',
+      'Is Fargate capacity or the account task quota exhausted?',
+    ],
+    dashboard: 'CloudWatch: <env>-vigil, section backend',
+    thresholdKey: 'maxCount',
+    evaluation: { evaluationPeriods: 5, datapointsToAlarm: 5 },
+    source: {
+      engine: 'cloudwatch',
+      toMetricUnit: 1,
+      query: (r) => ({
+        expression: 'desired - running',
+        label: 'tasks below desired',
+        usingMetrics: {
+          desired: containerInsights(r, 'DesiredTaskCount', r.backendServiceName),
+          running: containerInsights(r, 'RunningTaskCount', r.backendServiceName),
+        },
+      }),
+    },
+  }),
+
+  // ---------------------------------------------------------------- the app (Prometheus)
+  appErrorRatio: signal({
+    component: 'app',
+    slug: 'error-ratio',
+    title: 'App 5xx ratio',
+    meaning: 'A share of the requests the app itself served ended in a 5xx.',
+    checks: [
+      'Which routes fail and with what (Grafana: Vigil service; OpenSearch logs at level error)?',
+      'Is the PostgreSQL circuit breaker open, or do cache errors rise?',
+      'Did a deployment just go out (app_build_info version)?',
+    ],
+    dashboard: 'Grafana: Vigil service',
+    thresholdKey: 'maxPercent',
+    source: {
+      engine: 'prometheus',
+      expr: 'sum(rate(http_requests_total{status_code=~"5.."}[5m])) / sum(rate(http_requests_total[5m])) * 100',
+      test: {
+        firing: [
+          { series: 'http_requests_total{method="GET",route="/v1/items",status_code="500"}', start: 0, perMinute: 60 },
+          { series: `http_requests_total{${ROUTE_LABELS}}`, start: 0, perMinute: 60 },
+        ],
+        quiet: [
+          { series: 'http_requests_total{method="GET",route="/v1/items",status_code="500"}', start: 0, perMinute: 0 },
+          { series: `http_requests_total{${ROUTE_LABELS}}`, start: 0, perMinute: 60 },
+        ],
+      },
+    },
+  }),
+  appLatencyP95: appLatencySignal(95),
+  appLatencyP99: appLatencySignal(99),
+  appEventLoopLag: signal({
+    component: 'app',
+    slug: 'event-loop-lag',
+    title: 'Event-loop lag p99',
+    meaning: 'JavaScript on the event loop runs so long that callbacks wait; every request on that task is delayed.',
+    checks: [
+      'Is a CPU-heavy route or a large JSON payload blocking the loop (latency by route)?',
+      'Is garbage collection heavy (heap used near its limit)?',
+      'Is the task CPU-starved (backend CPU)?',
+    ],
+    dashboard: 'Grafana: Vigil Node runtime',
+    thresholdKey: 'maxMilliseconds',
+    source: {
+      engine: 'prometheus',
+      expr: 'max(nodejs_eventloop_lag_p99_seconds) * 1000',
+      test: {
+        firing: [{ series: 'nodejs_eventloop_lag_p99_seconds{instance="a"}', start: 2 }],
+        quiet: [{ series: 'nodejs_eventloop_lag_p99_seconds{instance="a"}', start: 0.001 }],
+      },
+    },
+  }),
+  appHeapUsed: signal({
+    component: 'app',
+    slug: 'heap-used',
+    title: 'Heap used',
+    meaning: 'A backend task holds more JavaScript heap than expected; it may be leaking and heading for an OOM kill.',
+    checks: [
+      'Does the heap grow steadily across hours (a leak) or jump with traffic?',
+      'Is the backend memory alarm firing too?',
+      'Did a deployment change caching or payload handling?',
+    ],
+    dashboard: 'Grafana: Vigil Node runtime',
+    thresholdKey: 'maxMebibytes',
+    source: {
+      engine: 'prometheus',
+      expr: 'max(nodejs_heap_size_used_bytes) / 1048576',
+      test: {
+        firing: [{ series: 'nodejs_heap_size_used_bytes{instance="a"}', start: 8000000000 }],
+        quiet: [{ series: 'nodejs_heap_size_used_bytes{instance="a"}', start: 1000000 }],
+      },
+    },
+  }),
+  appPgQueryP99: signal({
+    component: 'app',
+    slug: 'pg-query-p99',
+    title: 'PostgreSQL query p99 (app view)',
+    meaning: 'The slowest 1 % of PostgreSQL queries, timed by the app, exceed the threshold.',
+    checks: [
+      'Is RDS busy (RDS CPU, read/write latency, connections)?',
+      'Which operation is slow (Grafana: PostgreSQL and Redis, by operation)? Check for a missing index.',
+      'Do pool waiters rise, so queries wait for a connection rather than run slowly?',
+    ],
+    dashboard: 'Grafana: Vigil PostgreSQL and Redis',
+    thresholdKey: 'maxMilliseconds',
+    source: {
+      engine: 'prometheus',
+      expr: 'histogram_quantile(0.99, sum by (le) (rate(pg_query_duration_seconds_bucket[5m]))) * 1000',
+      test: {
+        firing: histogramSeries('pg_query_duration_seconds', 'operation="select"', 0, 60),
+        quiet: histogramSeries('pg_query_duration_seconds', 'operation="select"', 60, 0),
+      },
+    },
+  }),
+  appPgPoolWaiters: signal({
+    component: 'app',
+    slug: 'pg-pool-waiters',
+    title: 'PostgreSQL pool waiters',
+    meaning: 'Requests wait for a free PostgreSQL connection from the pool.',
+    checks: [
+      'Are queries slow, holding connections longer (query p99)?',
+      'Is the pool too small for the traffic per task, or RDS at its connection limit?',
+      'Is a code path leaking connections (total stays at max while traffic is low)?',
+    ],
+    dashboard: 'Grafana: Vigil PostgreSQL and Redis',
+    thresholdKey: 'maxCount',
+    source: {
+      engine: 'prometheus',
+      expr: 'max(pg_pool_connections{state="waiting"})',
+      test: {
+        firing: [{ series: 'pg_pool_connections{instance="a",state="waiting"}', start: 1000 }],
+        quiet: [{ series: 'pg_pool_connections{instance="a",state="waiting"}', start: 0 }],
+      },
+    },
+  }),
+  appCacheHitRatio: signal({
+    component: 'app',
+    slug: 'cache-hit-ratio',
+    title: 'Cache hit ratio',
+    meaning: 'Fewer reads than expected are served from Redis, so PostgreSQL takes the load.',
+    checks: [
+      'Was Redis restarted or flushed, or does it evict keys (Redis evictions, memory %)?',
+      'Do cache errors rise (the app then falls back to PostgreSQL)?',
+      'Did a deployment change cache keys or TTLs?',
+    ],
+    dashboard: 'Grafana: Vigil PostgreSQL and Redis',
+    thresholdKey: 'minPercent',
+    source: {
+      engine: 'prometheus',
+      expr: 'sum(rate(cache_hits_total[5m])) / (sum(rate(cache_hits_total[5m])) + sum(rate(cache_misses_total[5m]))) * 100',
+      test: {
+        firing: [
+          { series: 'cache_hits_total{instance="a"}', start: 0, perMinute: 0 },
+          { series: 'cache_misses_total{instance="a"}', start: 0, perMinute: 60 },
+        ],
+        quiet: [
+          { series: 'cache_hits_total{instance="a"}', start: 0, perMinute: 60 },
+          { series: 'cache_misses_total{instance="a"}', start: 0, perMinute: 0 },
+        ],
+      },
+    },
+  }),
+  appCacheErrors: signal({
+    component: 'app',
+    slug: 'cache-errors',
+    title: 'Cache errors',
+    meaning: 'Redis commands from the app fail; the app serves from PostgreSQL instead, at higher latency.',
+    checks: [
+      'Is Redis reachable (Redis alarms, connections, security group)?',
+      'Did the AUTH token rotate without the tasks being restarted?',
+      'Which operation fails (Grafana: PostgreSQL and Redis, cache errors by operation)?',
+    ],
+    dashboard: 'Grafana: Vigil PostgreSQL and Redis',
+    thresholdKey: 'maxPerMinute',
+    source: {
+      engine: 'prometheus',
+      expr: 'sum(rate(cache_errors_total[5m])) * 60',
+      test: {
+        firing: [{ series: 'cache_errors_total{instance="a",operation="get"}', start: 0, perMinute: 600 }],
+        quiet: [{ series: 'cache_errors_total{instance="a",operation="get"}', start: 0, perMinute: 0 }],
+      },
+    },
+  }),
+  appCircuitBreakerOpen: signal({
+    component: 'app',
+    slug: 'circuit-breaker-open',
+    title: 'Circuit breaker open',
+    meaning: 'The app stopped calling a dependency (PostgreSQL) for part of the window because calls kept failing.',
+    checks: [
+      'Is PostgreSQL up and reachable (RDS alarms, failover events)?',
+      'Do the app logs show the failure that opened the breaker (timeouts, auth, TLS)?',
+      'Does the breaker close again on its own (half-open probes succeeding)?',
+    ],
+    dashboard: 'Grafana: Vigil PostgreSQL and Redis',
+    thresholdKey: 'maxPercent',
+    source: {
+      engine: 'prometheus',
+      // 0 closed, 1 half-open, 2 open: the value is the share of the last 5 minutes spent open.
+      expr: 'max by (breaker) (avg_over_time((circuit_breaker_state == bool 2)[5m:1m])) * 100',
+      test: {
+        firing: [{ series: 'circuit_breaker_state{instance="a",breaker="postgres"}', start: 2 }],
+        quiet: [{ series: 'circuit_breaker_state{instance="a",breaker="postgres"}', start: 0 }],
+        firingLabels: { breaker: 'postgres' },
+      },
+    },
+  }),
+  appScrapeTargetDown: signal({
+    component: 'app',
+    slug: 'scrape-target-down',
+    title: 'Backend scrape targets down',
+    meaning: 'Prometheus cannot scrape a share of the backend tasks (or finds none), so app alerts are blind for them.',
+    checks: [
+      'Are the tasks running (backend tasks missing alarm)?',
+      'Does Cloud Map list the tasks, and does the metrics port security group admit Prometheus?',
+      'Does `/metrics` answer on the metrics port inside the task (Prometheus targets page)?',
+    ],
+    dashboard: 'Grafana: Vigil Node runtime',
+    thresholdKey: 'maxPercent',
+    source: {
+      engine: 'prometheus',
+      // No target at all counts as 100 % down: an empty service discovery must not read as healthy.
+      expr: '((1 - avg(up{job="backend"})) * 100 or vector(100))',
+      test: {
+        firing: [{ series: 'up{job="backend",instance="a"}', start: 0 }],
+        quiet: [{ series: 'up{job="backend",instance="a"}', start: 1 }],
+      },
+    },
+  }),
+
+  // ---------------------------------------------------------------- RDS
+  rdsCpu: signal({
+    component: 'rds',
+    slug: 'cpu',
+    title: 'RDS CPU',
+    meaning: 'The PostgreSQL instance is CPU-bound; queries slow down.',
+    checks: [
+      'Which queries cost most (Performance Insights top SQL)?',
+      'Did a deployment add a query without an index?',
+      'Is the cache hit ratio down, sending reads to PostgreSQL?',
+    ],
+    dashboard: 'CloudWatch: <env>-vigil, section rds',
+    thresholdKey: 'maxPercent',
+    source: { engine: 'cloudwatch', toMetricUnit: 1, query: (r) => ({ metric: rdsMetric(r, 'CPUUtilization') }) },
+  }),
+  rdsFreeStorage: signal({
+    component: 'rds',
+    slug: 'free-storage',
+    title: 'RDS free storage',
+    meaning: 'The database is running out of disk; when it is full, writes fail.',
+    checks: [
+      'Is storage autoscaling on and below its maximum (config)?',
+      'Which tables or WAL grow (pg_total_relation_size, replication slots holding WAL)?',
+      'Are old rows or logs kept longer than needed?',
+    ],
+    dashboard: 'CloudWatch: <env>-vigil, section rds',
+    thresholdKey: 'minGibibytes',
+    evaluation: { periodSeconds: 300, evaluationPeriods: 1, datapointsToAlarm: 1 },
+    source: { engine: 'cloudwatch', toMetricUnit: GIB, query: (r) => ({ metric: rdsMetric(r, 'FreeStorageSpace', 'Minimum') }) },
+  }),
+  rdsFreeableMemory: signal({
+    component: 'rds',
+    slug: 'freeable-memory',
+    title: 'RDS freeable memory',
+    meaning: 'The database instance is short of memory; it swaps and its caches shrink.',
+    checks: [
+      'Do connections rise (each PostgreSQL backend costs memory)?',
+      'Are work_mem-heavy queries running (sorts, hashes; Performance Insights)?',
+      'Is the instance class too small for the data set?',
+    ],
+    dashboard: 'CloudWatch: <env>-vigil, section rds',
+    thresholdKey: 'minMebibytes',
+    source: { engine: 'cloudwatch', toMetricUnit: MIB, query: (r) => ({ metric: rdsMetric(r, 'FreeableMemory', 'Minimum') }) },
+  }),
+  rdsConnections: signal({
+    component: 'rds',
+    slug: 'connections',
+    title: 'RDS connections',
+    meaning: 'Many client connections are open; near max_connections new ones are refused.',
+    checks: [
+      'Did the backend scale out (tasks × pool size)?',
+      'Are connections leaking (pool total at max while traffic is low)?',
+      'Is something other than the backend connecting (pg_stat_activity by application)?',
+    ],
+    dashboard: 'CloudWatch: <env>-vigil, section rds',
+    thresholdKey: 'maxCount',
+    source: { engine: 'cloudwatch', toMetricUnit: 1, query: (r) => ({ metric: rdsMetric(r, 'DatabaseConnections', 'Maximum') }) },
+  }),
+  rdsReadLatency: signal({
+    component: 'rds',
+    slug: 'read-latency',
+    title: 'RDS read latency',
+    meaning: 'Disk reads on the database take long; queries that miss the buffer cache slow down.',
+    checks: [
+      'Is the storage out of IOPS or throughput (ReadIOPS, DiskQueueDepth)?',
+      'Is freeable memory low, so fewer pages stay cached?',
+      'Did a full table scan start (Performance Insights)?',
+    ],
+    dashboard: 'CloudWatch: <env>-vigil, section rds',
+    thresholdKey: 'maxMilliseconds',
+    source: { engine: 'cloudwatch', toMetricUnit: 0.001, query: (r) => ({ metric: rdsMetric(r, 'ReadLatency') }) },
+  }),
+  rdsWriteLatency: signal({
+    component: 'rds',
+    slug: 'write-latency',
+    title: 'RDS write latency',
+    meaning: 'Disk writes on the database take long; commits slow down.',
+    checks: [
+      'Is the storage out of IOPS or throughput (WriteIOPS, DiskQueueDepth)?',
+      'Is a bulk write or vacuum running?',
+      'In multi-AZ, is the standby slow (writes are synchronous)?',
+    ],
+    dashboard: 'CloudWatch: <env>-vigil, section rds',
+    thresholdKey: 'maxMilliseconds',
+    source: { engine: 'cloudwatch', toMetricUnit: 0.001, query: (r) => ({ metric: rdsMetric(r, 'WriteLatency') }) },
+  }),
+
+  // ---------------------------------------------------------------- Redis, per node
+  redisEngineCpu: signal({
+    component: 'redis',
+    slug: 'engine-cpu',
+    title: 'Redis engine CPU',
+    meaning: 'The Redis engine thread of one node is busy; commands queue.',
+    checks: [
+      'Are expensive commands running (SLOWLOG in the slow-log group)?',
+      'Did traffic grow (CurrConnections, command rates)?',
+      'Is the node type too small?',
+    ],
+    dashboard: 'CloudWatch: <env>-vigil, section redis',
+    thresholdKey: 'maxPercent',
+    source: { engine: 'cloudwatch', perRedisNode: true, toMetricUnit: 1, query: (_r, node) => ({ metric: redisMetric(node, 'EngineCPUUtilization') }) },
+  }),
+  redisMemory: signal({
+    component: 'redis',
+    slug: 'memory',
+    title: 'Redis memory used',
+    meaning: 'One node uses most of its maxmemory; it starts to evict keys.',
+    checks: [
+      'Which keys are large or have no TTL (redis-cli --bigkeys on a replica)?',
+      'Do evictions rise, and does the cache hit ratio fall?',
+      'Is the node type too small for the working set?',
+    ],
+    dashboard: 'CloudWatch: <env>-vigil, section redis',
+    thresholdKey: 'maxPercent',
+    source: { engine: 'cloudwatch', perRedisNode: true, toMetricUnit: 1, query: (_r, node) => ({ metric: redisMetric(node, 'DatabaseMemoryUsagePercentage') }) },
+  }),
+  redisEvictions: signal({
+    component: 'redis',
+    slug: 'evictions',
+    title: 'Redis evictions',
+    meaning: 'One node removes keys to make room; cached data disappears early.',
+    checks: [
+      'Is memory used near 100 % (Redis memory alarm)?',
+      'Do keys lack TTLs, or did a deployment cache much more?',
+      'Does the cache hit ratio fall as a result?',
+    ],
+    dashboard: 'CloudWatch: <env>-vigil, section redis',
+    thresholdKey: 'maxCount',
+    source: { engine: 'cloudwatch', perRedisNode: true, toMetricUnit: 1, query: (_r, node) => ({ metric: redisMetric(node, 'Evictions', 'Sum') }) },
+  }),
+  redisConnections: signal({
+    component: 'redis',
+    slug: 'connections',
+    title: 'Redis connections',
+    meaning: 'Many clients are connected to one node; near maxclients new connections fail.',
+    checks: [
+      'Did the backend scale out, or does each task open too many connections?',
+      'Are connections leaking (count grows while traffic is flat)?',
+      'Is something other than the backend connecting?',
+    ],
+    dashboard: 'CloudWatch: <env>-vigil, section redis',
+    thresholdKey: 'maxCount',
+    source: { engine: 'cloudwatch', perRedisNode: true, toMetricUnit: 1, query: (_r, node) => ({ metric: redisMetric(node, 'CurrConnections', 'Maximum') }) },
+  }),
+  redisReplicationLag: signal({
+    component: 'redis',
+    slug: 'replication-lag',
+    title: 'Redis replication lag',
+    meaning: 'A replica is behind its primary; after a failover recent writes may be lost, and reads from it are stale.',
+    checks: [
+      'Is the primary overloaded (engine CPU, network)?',
+      'Is a large write burst or a big key being replicated?',
+      'Is the replica in another AZ with network trouble (AWS Health)?',
+    ],
+    dashboard: 'CloudWatch: <env>-vigil, section redis',
+    thresholdKey: 'maxSeconds',
+    // Only replicas publish ReplicationLag; the primary's missing data is fine.
+    evaluation: { treatMissingData: 'notBreaching' },
+    source: { engine: 'cloudwatch', perRedisNode: true, toMetricUnit: 1, query: (_r, node) => ({ metric: redisMetric(node, 'ReplicationLag', 'Maximum') }) },
+  }),
+
+  // ---------------------------------------------------------------- OpenSearch
+  openSearchClusterRed: signal({
+    component: 'opensearch',
+    slug: 'cluster-red',
+    title: 'OpenSearch cluster red',
+    meaning: 'At least one primary shard is unassigned; some logs cannot be written or searched.',
+    checks: [
+      'Which indices are red (GET _cluster/health?level=indices)?',
+      'Did a data node fail or run out of disk (free storage)?',
+      'Is there an automated snapshot to restore the index from?',
+    ],
+    dashboard: 'CloudWatch: <env>-vigil, section opensearch',
+    thresholdKey: 'maxCount',
+    evaluation: { evaluationPeriods: 1, datapointsToAlarm: 1 },
+    source: { engine: 'cloudwatch', toMetricUnit: 1, query: (r) => ({ metric: openSearchMetric(r, 'ClusterStatus.red') }) },
+  }),
+  openSearchClusterYellow: signal({
+    component: 'opensearch',
+    slug: 'cluster-yellow',
+    title: 'OpenSearch cluster yellow',
+    meaning: 'At least one replica shard is unassigned; one more node failure could lose data.',
+    checks: [
+      'Is a node missing or restarting (Nodes metric, blue/green update in progress)?',
+      'Do indices ask for more replicas than there are data nodes?',
+      'Is a node low on disk, so shards cannot be allocated?',
+    ],
+    dashboard: 'CloudWatch: <env>-vigil, section opensearch',
+    thresholdKey: 'maxCount',
+    evaluation: { evaluationPeriods: 5, datapointsToAlarm: 5 },
+    source: { engine: 'cloudwatch', toMetricUnit: 1, query: (r) => ({ metric: openSearchMetric(r, 'ClusterStatus.yellow') }) },
+  }),
+  openSearchFreeStorage: signal({
+    component: 'opensearch',
+    slug: 'free-storage',
+    title: 'OpenSearch free storage',
+    meaning: 'A data node is running out of disk; OpenSearch blocks writes when it is nearly full.',
+    checks: [
+      'Are old log indices deleted (index state management policy)?',
+      'Did log volume jump (a noisy log line after a deployment)?',
+      'Should the volume size or data node count grow (config)?',
+    ],
+    dashboard: 'CloudWatch: <env>-vigil, section opensearch',
+    thresholdKey: 'minGibibytes',
+    evaluation: { periodSeconds: 300, evaluationPeriods: 1, datapointsToAlarm: 1 },
+    // AWS/ES FreeStorageSpace is in megabytes (MiB).
+    source: { engine: 'cloudwatch', toMetricUnit: 1024, query: (r) => ({ metric: openSearchMetric(r, 'FreeStorageSpace', 'Minimum') }) },
+  }),
+  openSearchJvmPressure: signal({
+    component: 'opensearch',
+    slug: 'jvm-pressure',
+    title: 'OpenSearch JVM memory pressure',
+    meaning: 'The JVM heap of a node is nearly full; garbage collection stalls it and it may crash.',
+    checks: [
+      'Are expensive queries or aggregations running (Grafana dashboards over wide time ranges)?',
+      'Are there too many shards for the heap size?',
+      'Does the instance type need more memory?',
+    ],
+    dashboard: 'CloudWatch: <env>-vigil, section opensearch',
+    thresholdKey: 'maxPercent',
+    source: { engine: 'cloudwatch', toMetricUnit: 1, query: (r) => ({ metric: openSearchMetric(r, 'JVMMemoryPressure') }) },
+  }),
+  openSearchCpu: signal({
+    component: 'opensearch',
+    slug: 'cpu',
+    title: 'OpenSearch CPU',
+    meaning: 'The data nodes are CPU-bound; indexing and searches slow down and log shipping backs up.',
+    checks: [
+      'Did log volume jump (indexing rate)?',
+      'Are heavy searches running?',
+      'Does the data node count or type need to grow?',
+    ],
+    dashboard: 'CloudWatch: <env>-vigil, section opensearch',
+    thresholdKey: 'maxPercent',
+    source: { engine: 'cloudwatch', toMetricUnit: 1, query: (r) => ({ metric: openSearchMetric(r, 'CPUUtilization') }) },
+  }),
+  openSearchWritesBlocked: signal({
+    component: 'opensearch',
+    slug: 'index-writes-blocked',
+    title: 'OpenSearch index writes blocked',
+    meaning: 'The cluster rejects writes (disk watermark or memory pressure); new logs are being dropped.',
+    checks: [
+      'Is free storage below the flood-stage watermark?',
+      'Is JVM memory pressure high?',
+      'After freeing space, is the read_only_allow_delete block cleared?',
+    ],
+    dashboard: 'CloudWatch: <env>-vigil, section opensearch',
+    thresholdKey: 'maxCount',
+    evaluation: { evaluationPeriods: 1, datapointsToAlarm: 1 },
+    source: { engine: 'cloudwatch', toMetricUnit: 1, query: (r) => ({ metric: openSearchMetric(r, 'ClusterIndexWritesBlocked') }) },
+  }),
+  openSearchSnapshotFailure: signal({
+    component: 'opensearch',
+    slug: 'snapshot-failure',
+    title: 'OpenSearch automated snapshot failed',
+    meaning: 'The daily automated snapshot failed; there is no recent backup of the log indices.',
+    checks: [
+      'Is the cluster red (snapshots fail then)?',
+      'Is the domain in the middle of a configuration change?',
+      'Does the next automated snapshot succeed?',
+    ],
+    dashboard: 'CloudWatch: <env>-vigil, section opensearch',
+    thresholdKey: 'maxCount',
+    evaluation: { periodSeconds: 300, evaluationPeriods: 1, datapointsToAlarm: 1 },
+    source: { engine: 'cloudwatch', toMetricUnit: 1, query: (r) => ({ metric: openSearchMetric(r, 'AutomatedSnapshotFailure') }) },
+  }),
+
+  // ---------------------------------------------------------------- the monitoring platform itself
+  prometheusRunning: signal({
+    component: 'platform',
+    slug: 'prometheus-running',
+    title: 'Prometheus running',
+    meaning: 'Fewer Prometheus tasks run than required; app alerts, the watchdog and Grafana panels go silent.',
+    checks: [
+      'Why did the task stop (ECS stopped task reason: OOM, ephemeral storage full, bad config)?',
+      'Does `promtool check config` pass on the deployed config?',
+      'Is the TSDB on ephemeral storage full (raise its size or lower retention in config)?',
+    ],
+    dashboard: 'CloudWatch: <env>-vigil, section platform',
+    thresholdKey: 'minCount',
+    evaluation: { evaluationPeriods: 3, datapointsToAlarm: 3, treatMissingData: 'breaching' },
+    source: { engine: 'cloudwatch', toMetricUnit: 1, query: (r) => ({ metric: containerInsights(r, 'RunningTaskCount', r.prometheusServiceName) }) },
+  }),
+  grafanaRunning: signal({
+    component: 'platform',
+    slug: 'grafana-running',
+    title: 'Grafana running',
+    meaning: 'Grafana has no running task; dashboards are unavailable (alerting is not affected).',
+    checks: [
+      'Why did the task stop (ECS stopped task reason)?',
+      'Can the task read the admin password secret?',
+      'Does the ALB health check on Grafana pass?',
+    ],
+    dashboard: 'CloudWatch: <env>-vigil, section platform',
+    thresholdKey: 'minCount',
+    evaluation: { evaluationPeriods: 3, datapointsToAlarm: 3, treatMissingData: 'breaching' },
+    source: { engine: 'cloudwatch', toMetricUnit: 1, query: (r) => ({ metric: containerInsights(r, 'RunningTaskCount', r.grafanaServiceName) }) },
+  }),
+  logRouterRunning: signal({
+    component: 'platform',
+    slug: 'log-router-running',
+    title: 'Log router shipping',
+    meaning: 'The FireLens log router of the backend delivers no log events; logs are being lost.',
+    checks: [
+      'Is the log_router container of the backend tasks running (task details)?',
+      'Can it reach OpenSearch and CloudWatch Logs (its own log stream, security groups, task role)?',
+      'Is the backend itself running (tasks missing alarm)?',
+    ],
+    dashboard: 'CloudWatch: <env>-vigil, section platform',
+    thresholdKey: 'minCount',
+    evaluation: { periodSeconds: 300, evaluationPeriods: 3, datapointsToAlarm: 3, treatMissingData: 'breaching' },
+    source: {
+      engine: 'cloudwatch',
+      toMetricUnit: 1,
+      query: (r) => ({
+        metric: {
+          namespace: 'AWS/Logs',
+          metricName: 'IncomingLogEvents',
+          dimensions: { LogGroupName: requireLogGroup(r) },
+          statistic: 'Sum',
+        },
+      }),
+    },
+  }),
+} as const;
+
+function requireLogGroup(r: MonitoredResources): string {
+  if (r.backendLogGroupName === undefined || r.backendLogGroupName === '') {
+    throw new Error(
+      "MonitoredResources.backendLogGroupName is required for signal 'logRouterRunning': pass the CloudWatch log group the backend's log router writes to, or disable the signal",
+    );
+  }
+  return r.backendLogGroupName;
+}
+
+/** Every signal id of the catalog. */
+export type SignalId = keyof typeof SIGNALS;
+
+/** The threshold key a signal's config entry must use. */
+export type ThresholdKeyOf<S extends SignalId> = (typeof SIGNALS)[S]['thresholdKey'];
+
+/** The signal ids in catalog order. */
+export const SIGNAL_IDS = Object.keys(SIGNALS) as SignalId[];
+
+/** Looks a signal up by id with the loose type renderers need. */
+export function signalById(id: SignalId): SignalDefinition {
+  return SIGNALS[id];
+}

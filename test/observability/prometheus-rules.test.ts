@@ -1,0 +1,108 @@
+import { parse, stringify } from 'yaml';
+import {
+  alertingRules,
+  renderPrometheusRules,
+  renderPrometheusRulesYaml,
+  type RuleFile,
+} from '../../lib/observability/prometheus-rules';
+import { renderRuleTests, renderRuleTestsYaml, ruleTestGaps, type PromtoolTestFile } from '../../lib/observability/prometheus-rule-tests';
+import { SETTINGS, productionWith } from './fixtures';
+import { runTool, withFiles } from './tools';
+
+const ENVS = ['staging', 'production'] as const;
+
+describe('generated Prometheus rules', () => {
+  test.each(ENVS)('%s rules pass promtool check rules', (env) => {
+    const result = withFiles({ 'rules.yml': renderPrometheusRulesYaml(env, SETTINGS[env]) }, (dir) => runTool('promtool', ['check', 'rules', 'rules.yml'], dir));
+    expect(result.output).toMatch(/SUCCESS: \d+ rules found/);
+    expect(result.status).toBe(0);
+  });
+
+  test.each(ENVS)('%s rules pass promtool test rules: every alert fires on breaching input and stays quiet on healthy input', (env) => {
+    const result = withFiles(
+      { 'rules.yml': renderPrometheusRulesYaml(env, SETTINGS[env]), 'tests.yml': renderRuleTestsYaml(env, SETTINGS[env], 'rules.yml') },
+      (dir) => runTool('promtool', ['test', 'rules', 'tests.yml'], dir),
+    );
+    expect(result.output).toContain('SUCCESS');
+    expect(result.status).toBe(0);
+  });
+
+  test.each(ENVS)('every %s alerting rule has a firing case and a quiet case', (env) => {
+    expect(ruleTestGaps(renderPrometheusRules(env, SETTINGS[env]), renderRuleTests(env, SETTINGS[env], 'rules.yml'))).toEqual([]);
+  });
+
+  test('a rule without test cases is reported as a gap', () => {
+    // GIVEN the production tests with the error-ratio cases removed
+    const rules = renderPrometheusRules('production', SETTINGS.production);
+    const tests = renderRuleTests('production', SETTINGS.production, 'rules.yml');
+    const trimmed: PromtoolTestFile = { ...tests, tests: tests.tests.filter((t) => !t.name.startsWith('AppErrorRatio ')) };
+    // THEN both severities of that rule lack a firing and a quiet case
+    expect(ruleTestGaps(rules, trimmed)).toEqual([
+      'AppErrorRatio{severity="critical"} has no case where it fires',
+      'AppErrorRatio{severity="critical"} has no case where it stays quiet',
+      'AppErrorRatio{severity="warning"} has no case where it fires',
+      'AppErrorRatio{severity="warning"} has no case where it stays quiet',
+    ]);
+  });
+
+  test('promtool fails when a rule does not behave as its cases say (the check can fail)', () => {
+    // GIVEN a rule file where the error-ratio critical threshold is above 100 %, so it can never fire
+    const broken = parse(renderPrometheusRulesYaml('production', SETTINGS.production)) as RuleFile;
+    const rules = alertingRules(broken) as { alert: string; expr: string; labels: Record<string, string> }[];
+    const critical = rules.find((r) => r.alert === 'AppErrorRatio' && r.labels.severity === 'critical');
+    if (!critical) throw new Error('no AppErrorRatio critical rule');
+    critical.expr = critical.expr.replace(/> 5$/, '> 500');
+    const result = withFiles(
+      { 'rules.yml': stringify(broken), 'tests.yml': renderRuleTestsYaml('production', SETTINGS.production, 'rules.yml') },
+      (dir) => runTool('promtool', ['test', 'rules', 'tests.yml'], dir),
+    );
+    expect(result.status).not.toBe(0);
+    expect(result.output).toContain('AppErrorRatio');
+  });
+
+  test('groups are per component and every alert carries severity, env, component and signal labels and the runbook', () => {
+    const file = renderPrometheusRules('production', SETTINGS.production);
+    expect(file.groups.map((g) => g.name)).toEqual(['app', 'slo', 'platform']);
+    for (const rule of alertingRules(file)) {
+      expect(Object.keys(rule.labels).sort()).toEqual(['component', 'env', 'severity', 'signal']);
+      expect(rule.labels.env).toBe('production');
+      expect(rule.annotations.runbook_url).toMatch(/^https:\/\/example\.com\/vigil\/docs\/runbooks\.md#[a-z0-9-]+$/);
+      expect(Object.keys(rule.annotations).sort()).toEqual(['description', 'runbook_url', 'summary']);
+    }
+  });
+
+  test('`for` comes from config, and tests can shorten it', () => {
+    const forOf = (file: RuleFile, severity: string) =>
+      alertingRules(file).find((r) => r.alert === 'AppCacheHitRatio' && r.labels.severity === severity)?.for;
+    expect(forOf(renderPrometheusRules('production', SETTINGS.production), 'critical')).toBe('15m');
+    expect(forOf(renderPrometheusRules('production', SETTINGS.production), 'warning')).toBe('5m');
+    expect(forOf(renderPrometheusRules('production', SETTINGS.production, { forOverrideSeconds: 5 }), 'critical')).toBe('5s');
+  });
+
+  test('the threshold and its direction come from the key', () => {
+    const rules = alertingRules(renderPrometheusRules('production', productionWith({ appCacheHitRatio: { warning: { minPercent: 85 }, critical: { minPercent: 40 } } })));
+    const warning = rules.find((r) => r.alert === 'AppCacheHitRatio' && r.labels.severity === 'warning');
+    expect(warning?.expr).toMatch(/\) < 85$/);
+    expect(warning?.annotations.summary).toBe('Cache hit ratio below 85 % in production');
+  });
+
+  test('the SLO alerts pair a long and a short window per burn rate, over recording rules', () => {
+    const file = renderPrometheusRules('production', SETTINGS.production);
+    const slo = file.groups.find((g) => g.name === 'slo');
+    const records = slo?.rules.filter((r) => 'record' in r).map((r) => ('record' in r ? r.record : ''));
+    expect(records).toEqual(['5m', '30m', '1h', '2h', '6h', '1d', '3d'].map((w) => `slo:api_error_ratio:rate${w}`));
+    const critical = alertingRules(file).find((r) => r.alert === 'ApiAvailability' && r.labels.severity === 'critical');
+    expect(critical?.expr).toBe(
+      '(slo:api_error_ratio:rate1h > 0.0144 and slo:api_error_ratio:rate5m > 0.0144) or (slo:api_error_ratio:rate6h > 0.006 and slo:api_error_ratio:rate30m > 0.006)',
+    );
+  });
+
+  test('the watchdog always fires with severity none', () => {
+    const watchdog = alertingRules(renderPrometheusRules('staging', SETTINGS.staging)).find((r) => r.alert === 'Watchdog');
+    expect(watchdog).toMatchObject({ expr: 'vector(1)', labels: { severity: 'none', signal: 'watchdog' } });
+  });
+
+  test('disabled signals render no rule', () => {
+    expect(alertingRules(renderPrometheusRules('staging', SETTINGS.staging)).some((r) => r.alert === 'AppCacheHitRatio')).toBe(false);
+  });
+});
