@@ -1,0 +1,162 @@
+/**
+ * Builds the HTTP application: Fastify with its hooks, routes, one error handler and one 404
+ * handler, wired to PostgreSQL and Redis. It never listens: server.ts does, and tests inject
+ * requests or listen on port 0.
+ */
+import { randomUUID } from 'node:crypto';
+import { STATUS_CODES, type IncomingMessage } from 'node:http';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { AppConfig } from './config';
+import { migrate } from './data/migrations';
+import { Database } from './data/postgres';
+import { Cache } from './data/redis';
+import { ClientError, DependencyUnavailableError } from './errors';
+import { createLogger, type Logger } from './observability/logger';
+import { AppMetrics } from './observability/metrics';
+import { REQUEST_ID_PATTERN, registerRequestHooks } from './observability/request-hooks';
+import { captureError } from './observability/sentry';
+import { registerHealthRoutes, type Lifecycle } from './routes/health';
+import { registerItemRoutes } from './routes/items';
+
+/** Largest request body accepted (413 above it). Items are small. */
+export const BODY_LIMIT_BYTES = 16 * 1024;
+/** Longer than the ALB's 60 s idle timeout, so the ALB always closes first (no 502 on reuse). */
+export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+/** Above the keep-alive timeout, as Node requires for the ALB pattern above. */
+export const HEADERS_TIMEOUT_MS = 66_000;
+
+/** What {@link buildApp} needs. */
+export interface BuildAppOptions {
+  readonly config: AppConfig;
+  /** @default - a stdout logger at `config.logLevel` */
+  readonly logger?: Logger;
+  /**
+   * Metrics, access log, dependency timings. Only the benchmark turns this off, to measure what
+   * the instrumentation costs. @default true
+   */
+  readonly instrumentation?: boolean;
+  /** Apply schema migrations before returning. @default true */
+  readonly migrate?: boolean;
+}
+
+/** Everything the app holds, reachable from tests and server.ts as `app.vigil`. */
+export interface AppContext {
+  readonly config: AppConfig;
+  readonly logger: Logger;
+  /** `undefined` only when instrumentation is off. */
+  readonly metrics: AppMetrics | undefined;
+  readonly db: Database;
+  readonly cache: Cache;
+  /** Set `draining` to start shutdown: readiness answers 503 from then on. */
+  readonly lifecycle: Lifecycle;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The service's context (config, logger, metrics, data access, lifecycle). */
+    vigil: AppContext;
+  }
+}
+
+/** Keeps a well-formed `X-Request-Id` from the caller; otherwise a fresh UUID. */
+function requestId(request: IncomingMessage): string {
+  const incoming = request.headers['x-request-id'];
+  return typeof incoming === 'string' && REQUEST_ID_PATTERN.test(incoming) ? incoming : randomUUID();
+}
+
+interface SchemaError {
+  keyword: string;
+  instancePath: string;
+  message?: string;
+  params: Record<string, unknown>;
+}
+
+/** One 400 message naming the field: `body/quantity must be integer`, `body has unknown field 'colour'`. */
+function describeSchemaError(errors: SchemaError[], dataVar: string): Error {
+  const [first] = errors;
+  const where = `${dataVar}${first.instancePath}`;
+  if (first.keyword === 'additionalProperties') return new Error(`${where} has unknown field '${String(first.params.additionalProperty)}'`);
+  if (first.keyword === 'required') return new Error(`${where} is missing required field '${String(first.params.missingProperty)}'`);
+  return new Error(`${where} ${first.message ?? 'is invalid'}`);
+}
+
+/**
+ * Builds the app, connects to Redis and (unless disabled) migrates PostgreSQL. The caller owns
+ * the result: `await app.close()` closes the pools.
+ */
+export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
+  const { config } = options;
+  const instrumented = options.instrumentation !== false;
+  const logger = options.logger ?? createLogger({ level: config.logLevel, service: config.serviceName });
+  const metrics = instrumented ? new AppMetrics({ version: config.appVersion, commit: config.gitCommit }) : undefined;
+  const db = new Database({ config: config.postgres, applicationName: config.serviceName, logger, metrics });
+  const cache = new Cache({ config: config.redis, logger, metrics });
+  const lifecycle: Lifecycle = { draining: false };
+
+  const app = Fastify({
+    logger: false,
+    bodyLimit: BODY_LIMIT_BYTES,
+    keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+    requestTimeout: HEADERS_TIMEOUT_MS + 4_000,
+    // Requests that reach us while closing are still served: the ALB has already stopped sending.
+    return503OnClosing: false,
+    forceCloseConnections: 'idle',
+    // One proxy hop (the ALB) in front: request.ip is the client it saw.
+    trustProxy: (_address: string, hop: number) => hop === 0,
+    genReqId: requestId,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
+    schemaErrorFormatter: describeSchemaError as never,
+  });
+  app.server.headersTimeout = HEADERS_TIMEOUT_MS;
+  app.decorate('vigil', { config, logger, metrics, db, cache, lifecycle });
+
+  if (metrics) registerRequestHooks(app, metrics, logger);
+
+  app.setNotFoundHandler((request: FastifyRequest, reply: FastifyReply) => {
+    const path = request.url.split('?', 1)[0];
+    reply.code(404).send({ error: 'Not Found', message: `no route for ${request.method} ${path}` });
+  });
+
+  app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    if (error instanceof DependencyUnavailableError) {
+      metrics?.appErrors.labels('dependency_unavailable').inc();
+      // Fast-fails of an open breaker are the same outage again: log and report only real attempts.
+      if (!error.breakerOpen) {
+        logger.warn('dependency unavailable', { requestId: request.id, dependency: error.dependency, err: error.cause ?? error });
+        captureError(error, { requestId: request.id, route: request.routeOptions.url });
+      }
+      return reply
+        .code(503)
+        .header('retry-after', String(error.retryAfterSeconds))
+        .send({ error: 'Service Unavailable', message: `${error.dependency} is unavailable, retry after ${error.retryAfterSeconds} s` });
+    }
+    const statusCode = error instanceof ClientError ? error.statusCode : error.statusCode;
+    if (statusCode !== undefined && statusCode >= 400 && statusCode < 500) {
+      return reply.code(statusCode).send({ error: STATUS_CODES[statusCode] ?? 'Bad Request', message: error.message });
+    }
+    metrics?.appErrors.labels('internal').inc();
+    logger.error('request failed', { requestId: request.id, method: request.method, route: request.routeOptions.url, err: error });
+    captureError(error, { requestId: request.id, method: request.method, route: request.routeOptions.url });
+    return reply.code(500).send({ error: 'Internal Server Error', message: 'Internal Server Error' });
+  });
+
+  registerHealthRoutes(app, db, cache, lifecycle);
+  registerItemRoutes(app, db, cache);
+
+  app.addHook('onClose', async () => {
+    await Promise.allSettled([cache.close(), db.close()]);
+  });
+
+  try {
+    await cache.connect();
+    if (options.migrate !== false) {
+      const applied = await migrate(db.pool);
+      if (applied.length > 0) logger.info('migrations applied', { migrations: applied });
+    }
+    await app.ready();
+  } catch (error) {
+    await app.close();
+    throw error;
+  }
+  return app;
+}

@@ -1,0 +1,124 @@
+/**
+ * PostgreSQL access: one pg pool, every query timed (`pg_query_duration_seconds`) and run through
+ * an opossum circuit breaker so an outage turns into fast 503s instead of piles of waiting
+ * requests. Readiness pings bypass the breaker: they must see the database come back.
+ */
+import { performance } from 'node:perf_hooks';
+import CircuitBreaker from 'opossum';
+import { Pool, type QueryResult, type QueryResultRow } from 'pg';
+import type { AppConfig } from '../config';
+import { DependencyUnavailableError, isUnavailable, withTimeout } from '../errors';
+import type { Logger } from '../observability/logger';
+import { BREAKER_STATE, type AppMetrics, type PgOperation } from '../observability/metrics';
+
+/** Breaker and timeout settings; the reset timeout bounds recovery after an outage (< 5 s). */
+export const POSTGRES_TIMEOUTS = {
+  /** Waiting for a new connection. */
+  connectMs: 1000,
+  /** Server-side `statement_timeout`. */
+  statementMs: 2000,
+  /** Client-side limit on one query, slightly above the server's. */
+  queryMs: 2500,
+  /** How long the breaker stays open before letting one trial call through. */
+  breakerResetMs: 2000,
+} as const;
+
+/** What {@link Database} needs. */
+export interface DatabaseOptions {
+  readonly config: AppConfig['postgres'];
+  readonly applicationName: string;
+  readonly logger: Logger;
+  /** `undefined` turns timing off (benchmark baseline only). */
+  readonly metrics?: AppMetrics;
+}
+
+type QueryArgs = [text: string, values: readonly unknown[] | undefined];
+
+/** The service's PostgreSQL gateway. */
+export class Database {
+  /** The pool; exposed for migrations and tests. */
+  readonly pool: Pool;
+  private readonly breaker: CircuitBreaker<QueryArgs, QueryResult>;
+  private readonly metrics: AppMetrics | undefined;
+
+  constructor(options: DatabaseOptions) {
+    const { config, logger, metrics } = options;
+    this.metrics = metrics;
+    this.pool = new Pool({
+      host: config.host,
+      port: config.port,
+      database: config.database,
+      user: config.user,
+      password: config.password,
+      ssl: config.sslMode === 'disable' ? false : { rejectUnauthorized: config.sslMode === 'verify-full' },
+      max: config.poolMax,
+      application_name: options.applicationName,
+      connectionTimeoutMillis: POSTGRES_TIMEOUTS.connectMs,
+      statement_timeout: POSTGRES_TIMEOUTS.statementMs,
+      query_timeout: POSTGRES_TIMEOUTS.queryMs,
+      idleTimeoutMillis: 30_000,
+      keepAlive: true,
+    });
+    // An idle client losing its connection (database restart) must not crash the process;
+    // the pool drops that client by itself.
+    this.pool.on('error', (error) => logger.warn('idle PostgreSQL connection failed', { err: error }));
+    metrics?.watchPool(() => ({ total: this.pool.totalCount, idle: this.pool.idleCount, waiting: this.pool.waitingCount }));
+
+    this.breaker = new CircuitBreaker((text: string, values: readonly unknown[] | undefined) => this.pool.query(text, values as unknown[]), {
+      name: 'postgres',
+      timeout: POSTGRES_TIMEOUTS.queryMs + POSTGRES_TIMEOUTS.connectMs,
+      resetTimeout: POSTGRES_TIMEOUTS.breakerResetMs,
+      errorThresholdPercentage: 50,
+      volumeThreshold: 3,
+      rollingCountTimeout: 10_000,
+      // Query errors (constraint, bad input) say nothing about availability: do not count them.
+      errorFilter: (error: Error) => !isUnavailable(error),
+    });
+    const breakerGauge = metrics?.breakerState.labels('postgres');
+    breakerGauge?.set(BREAKER_STATE.closed);
+    this.breaker.on('open', () => {
+      breakerGauge?.set(BREAKER_STATE.open);
+      logger.warn('circuit breaker opened', { breaker: 'postgres' });
+    });
+    this.breaker.on('halfOpen', () => breakerGauge?.set(BREAKER_STATE.halfOpen));
+    this.breaker.on('close', () => {
+      breakerGauge?.set(BREAKER_STATE.closed);
+      logger.info('circuit breaker closed', { breaker: 'postgres' });
+    });
+  }
+
+  /**
+   * Runs one query through the breaker. Unavailability (refused, lost, timed out, breaker open)
+   * becomes {@link DependencyUnavailableError}; other errors pass through unchanged.
+   */
+  async query<R extends QueryResultRow>(operation: PgOperation, text: string, values?: readonly unknown[]): Promise<QueryResult<R>> {
+    const started = performance.now();
+    try {
+      return (await this.breaker.fire(text, values)) as QueryResult<R>;
+    } catch (error) {
+      if (isUnavailable(error)) {
+        const breakerOpen = (error as { code?: string }).code === 'EOPENBREAKER';
+        throw new DependencyUnavailableError('postgres', breakerOpen, Math.ceil(POSTGRES_TIMEOUTS.breakerResetMs / 1000), { cause: error });
+      }
+      throw error;
+    } finally {
+      this.metrics?.recordPgQuery(operation, (performance.now() - started) / 1000);
+    }
+  }
+
+  /** `SELECT 1` with a deadline, outside the breaker (readiness). Rejects when PostgreSQL is away. */
+  async ping(timeoutMs: number): Promise<void> {
+    const started = performance.now();
+    try {
+      await withTimeout(this.pool.query('SELECT 1'), timeoutMs, 'PostgreSQL ping');
+    } finally {
+      this.metrics?.recordPgQuery('ping', (performance.now() - started) / 1000);
+    }
+  }
+
+  /** Stops the breaker's timers and closes every connection. */
+  async close(): Promise<void> {
+    this.breaker.shutdown();
+    await this.pool.end();
+  }
+}

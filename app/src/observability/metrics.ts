@@ -1,0 +1,208 @@
+/**
+ * The one metrics registry of the service. Names and labels are a contract: the signal catalog's
+ * PromQL (lib/observability) and the Grafana dashboards use exactly these, and a test checks the
+ * catalog against a live scrape.
+ *
+ * Hot-path rule: label children are resolved once per label combination and cached, so a request
+ * costs two map lookups and two observations, not a label hash per metric.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Labels of the two HTTP request metrics. */
+export const HTTP_LABELS = ['method', 'route', 'status_code'] as const;
+/** The `route` label of requests that match no route: 404s never create new series. */
+export const UNMATCHED_ROUTE = 'unmatched';
+/** Pool states exported by `pg_pool_connections`. */
+export const POOL_STATES = ['total', 'idle', 'waiting'] as const;
+/** `circuit_breaker_state` values. */
+export const BREAKER_STATE = { closed: 0, halfOpen: 1, open: 2 } as const;
+
+/** PostgreSQL operations timed by `pg_query_duration_seconds` (bounded label values). */
+export type PgOperation = 'select_item' | 'list_items' | 'insert_item' | 'update_item' | 'delete_item' | 'ping' | 'migrate';
+/** Redis commands timed by `redis_command_duration_seconds`. */
+export type RedisCommand = 'get' | 'set' | 'del' | 'ping';
+/** Cache operations counted by `cache_errors_total`. */
+export type CacheOperation = 'read' | 'write' | 'invalidate';
+/** Error kinds counted by `app_errors_total`. */
+export type ErrorKind = 'internal' | 'dependency_unavailable' | 'unhandled_rejection' | 'uncaught_exception';
+
+/** Methods kept as label values; anything else is exported as `other` (bounded cardinality). */
+const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
+
+/** Buckets for dependency calls: most PostgreSQL and Redis calls take well under 10 ms. */
+const DEPENDENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
+/** Buckets for whole requests; the lowest ones matter for the cached read route. */
+const HTTP_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+type HttpLabel = (typeof HTTP_LABELS)[number];
+
+interface RequestSeries {
+  readonly count: Counter.Internal;
+  readonly duration: Histogram.Internal<HttpLabel>;
+}
+
+/** Pool counters read at scrape time. */
+export interface PoolStats {
+  readonly total: number;
+  readonly idle: number;
+  readonly waiting: number;
+}
+
+/** What {@link createMetrics} needs. */
+export interface MetricsOptions {
+  /** `version` label of `app_build_info`. */
+  readonly version: string;
+  /** `commit` label of `app_build_info`. */
+  readonly commit: string;
+  /** Collect prom-client's default process and Node.js metrics. @default true */
+  readonly defaultMetrics?: boolean;
+}
+
+/** Every metric of the service plus the cheap recording helpers the hot path uses. */
+export class AppMetrics {
+  /** The registry `/metrics` serializes. */
+  readonly registry = new Registry();
+  readonly httpRequests: Counter<HttpLabel>;
+  readonly httpDuration: Histogram<HttpLabel>;
+  readonly inFlight: Gauge;
+  readonly pgQueryDuration: Histogram<'operation'>;
+  readonly pgPoolConnections: Gauge<'state'>;
+  readonly redisCommandDuration: Histogram<'command'>;
+  readonly cacheHits: Counter;
+  readonly cacheMisses: Counter;
+  readonly cacheErrors: Counter<'operation'>;
+  readonly appErrors: Counter<'kind'>;
+  readonly breakerState: Gauge<'breaker'>;
+  readonly buildInfo: Gauge<'version' | 'commit' | 'node_version'>;
+
+  /** Requests being served; the request hooks move it, `http_requests_in_flight` reports it. */
+  inFlightRequests = 0;
+
+  private readonly requestSeries = new Map<string, RequestSeries>();
+  private readonly pgSeries = new Map<string, Histogram.Internal<'operation'>>();
+  private readonly redisSeries = new Map<string, Histogram.Internal<'command'>>();
+  private poolStats: (() => PoolStats) | undefined;
+
+  constructor(options: MetricsOptions) {
+    const registers = [this.registry];
+    this.httpRequests = new Counter({
+      name: 'http_requests_total',
+      help: 'HTTP requests completed, by method, route template and status code.',
+      labelNames: HTTP_LABELS,
+      registers,
+    });
+    this.httpDuration = new Histogram({
+      name: 'http_request_duration_seconds',
+      help: 'Time from receiving an HTTP request to finishing its response, in seconds.',
+      labelNames: HTTP_LABELS,
+      buckets: HTTP_BUCKETS,
+      registers,
+    });
+    const metrics = this;
+    this.inFlight = new Gauge({
+      name: 'http_requests_in_flight',
+      help: 'HTTP requests being served right now.',
+      registers,
+      // Read at scrape time: the hot path only moves a plain number.
+      collect() {
+        this.set(metrics.inFlightRequests);
+      },
+    });
+    this.pgQueryDuration = new Histogram({
+      name: 'pg_query_duration_seconds',
+      help: 'PostgreSQL query duration by operation, in seconds (failed queries included).',
+      labelNames: ['operation'] as const,
+      buckets: DEPENDENCY_BUCKETS,
+      registers,
+    });
+    this.pgPoolConnections = new Gauge({
+      name: 'pg_pool_connections',
+      help: 'PostgreSQL pool connections: total open, idle, and requests waiting for one.',
+      labelNames: ['state'] as const,
+      registers,
+      collect() {
+        const stats = metrics.poolStats?.();
+        if (!stats) return;
+        for (const state of POOL_STATES) this.labels(state).set(stats[state]);
+      },
+    });
+    this.redisCommandDuration = new Histogram({
+      name: 'redis_command_duration_seconds',
+      help: 'Redis command duration by command, in seconds (failed commands included).',
+      labelNames: ['command'] as const,
+      buckets: DEPENDENCY_BUCKETS,
+      registers,
+    });
+    this.cacheHits = new Counter({ name: 'cache_hits_total', help: 'Item reads answered from Redis.', registers });
+    this.cacheMisses = new Counter({ name: 'cache_misses_total', help: 'Item reads not found in Redis.', registers });
+    this.cacheErrors = new Counter({
+      name: 'cache_errors_total',
+      help: 'Redis cache operations that failed; the request went on without the cache.',
+      labelNames: ['operation'] as const,
+      registers,
+    });
+    this.appErrors = new Counter({
+      name: 'app_errors_total',
+      help: 'Errors by kind: internal (5xx), dependency_unavailable (503), unhandled_rejection, uncaught_exception.',
+      labelNames: ['kind'] as const,
+      registers,
+    });
+    this.breakerState = new Gauge({
+      name: 'circuit_breaker_state',
+      help: 'Circuit breaker state: 0 closed, 1 half-open, 2 open.',
+      labelNames: ['breaker'] as const,
+      registers,
+    });
+    this.buildInfo = new Gauge({
+      name: 'app_build_info',
+      help: 'Always 1; labels carry the running build.',
+      labelNames: ['version', 'commit', 'node_version'] as const,
+      registers,
+    });
+    this.buildInfo.labels(options.version, options.commit, process.version).set(1);
+    // Series that must exist from the first scrape (rate() and absent() need them before the first event).
+    for (const operation of ['read', 'write', 'invalidate'] as const) this.cacheErrors.labels(operation).inc(0);
+    for (const kind of ['internal', 'dependency_unavailable', 'unhandled_rejection', 'uncaught_exception'] as const) {
+      this.appErrors.labels(kind).inc(0);
+    }
+    if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Records one finished HTTP request. `route` is the template or {@link UNMATCHED_ROUTE}. */
+  recordRequest(method: string, route: string, statusCode: number, seconds: number): void {
+    const key = `${method} ${statusCode} ${route}`;
+    let series = this.requestSeries.get(key);
+    if (series === undefined) {
+      const labels = { method: KNOWN_METHODS.has(method) ? method : 'other', route, status_code: String(statusCode) };
+      series = { count: this.httpRequests.labels(labels), duration: this.httpDuration.labels(labels) };
+      this.requestSeries.set(key, series);
+    }
+    series.count.inc();
+    series.duration.observe(seconds);
+  }
+
+  /** Records one PostgreSQL query's duration. */
+  recordPgQuery(operation: PgOperation, seconds: number): void {
+    cachedChild(this.pgSeries, this.pgQueryDuration, operation).observe(seconds);
+  }
+
+  /** Records one Redis command's duration. */
+  recordRedisCommand(command: RedisCommand, seconds: number): void {
+    cachedChild(this.redisSeries, this.redisCommandDuration, command).observe(seconds);
+  }
+
+  /** Sets the function `pg_pool_connections` reads at scrape time. */
+  watchPool(stats: () => PoolStats): void {
+    this.poolStats = stats;
+  }
+}
+
+/** The histogram child for a one-label value, resolved once and then served from `cache`. */
+function cachedChild<L extends string>(cache: Map<string, Histogram.Internal<L>>, histogram: Histogram<L>, value: string): Histogram.Internal<L> {
+  let child = cache.get(value);
+  if (child === undefined) {
+    child = histogram.labels(value);
+    cache.set(value, child);
+  }
+  return child;
+}

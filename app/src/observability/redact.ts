@@ -1,0 +1,58 @@
+/**
+ * One scrubber for everything that leaves the process as text: log lines and Sentry events.
+ * Keys that name a secret lose their value; strings lose embedded credentials (URL user-info,
+ * `Bearer …`, `password=…`). Both the logger and Sentry's `beforeSend` call {@link redact}, so
+ * the two can never disagree on what is secret.
+ */
+
+/** What a secret value is replaced with. */
+export const REDACTED = '[REDACTED]';
+
+/** Key names whose values are secret wherever they appear (headers, bodies, error context). */
+export const SENSITIVE_KEY =
+  /authorization|cookie|passw(or)?d|^pwd$|secret|token|api[-_]?key|dsn|connection[-_]?string|credential|private[-_]?key|^pgpassword$/i;
+
+/** Cheap pre-check: a string without any of these cannot hold a credential pattern below. */
+const MAYBE_CREDENTIAL = /[@=]|bearer|basic/i;
+const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@]+@/gi;
+const AUTH_SCHEME = /\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]+/gi;
+const KEY_VALUE = /\b(password|passwd|pwd|token|secret|api[-_]?key)=[^\s&;,]+/gi;
+
+const MAX_DEPTH = 8;
+
+/** Removes credentials embedded in free text (connection strings, auth headers in messages). */
+export function scrubString(text: string): string {
+  if (!MAYBE_CREDENTIAL.test(text)) return text;
+  return text
+    .replace(URL_USERINFO, `$1${REDACTED}@`)
+    .replace(AUTH_SCHEME, `$1 ${REDACTED}`)
+    .replace(KEY_VALUE, `$1=${REDACTED}`);
+}
+
+/**
+ * Returns a copy of `value` with secret keys and embedded credentials removed. Errors become
+ * plain `{ name, message, stack, code }` objects (scrubbed too), cycles and very deep nesting
+ * become `'[Circular]'` / `'[Truncated]'`. Never mutates its input.
+ */
+export function redact(value: unknown, depth = 0, seen: WeakSet<object> = new WeakSet()): unknown {
+  if (typeof value === 'string') return scrubString(value);
+  if (value === null || typeof value !== 'object') return value;
+  if (seen.has(value)) return '[Circular]';
+  if (depth >= MAX_DEPTH) return '[Truncated]';
+  seen.add(value);
+  if (value instanceof Error) {
+    const { name, message, stack } = value;
+    const plain: Record<string, unknown> = { name, message: scrubString(message) };
+    if (stack !== undefined) plain.stack = scrubString(stack);
+    const code = (value as { code?: unknown }).code;
+    if (code !== undefined) plain.code = code;
+    return plain;
+  }
+  if (Array.isArray(value)) return value.map((item) => redact(item, depth + 1, seen));
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    const item = (value as Record<string, unknown>)[key];
+    copy[key] = SENSITIVE_KEY.test(key) && item !== undefined && item !== null ? REDACTED : redact(item, depth + 1, seen);
+  }
+  return copy;
+}
