@@ -33,6 +33,8 @@ export interface VerifyDeps {
   readonly now: () => Date;
   /** The environments the catalog knows, for `--env` validation. */
   readonly environments: readonly string[];
+  /** The region an environment is deployed to (its config), used when --region is absent. */
+  readonly defaultRegion: (env: string) => string | undefined;
   /** The catalog's rendered alarms for one environment. */
   readonly catalog: (env: string) => readonly AlarmSpec[];
   /** Where an environment's alert topics live (see `topicArnResolver`). */
@@ -50,7 +52,7 @@ renders for it, and prints the drift and the alarms' current states.
 
 Options:
   --env <name>           environment to check (required): its alarms are named <name>-*
-  --region <region>      AWS region to read (default: AWS_REGION, then the profile's region)
+  --region <region>      AWS region to read (default: the environment's region in lib/config)
   --profile <profile>    named profile from ~/.aws/config (default: AWS_PROFILE, then the default chain)
   --json                 print one JSON document instead of tables (errors too, as {"error": ...})
   --fire-drill <signal>  instead of verifying, set that signal's critical alarm to ALARM so its
@@ -144,7 +146,7 @@ export async function main(argv: readonly string[], deps: VerifyDeps): Promise<n
   const drillTarget = options.fireDrill === undefined ? undefined : pickDrillAlarm(specs, options.fireDrill);
   if (typeof drillTarget === 'string') return fail(drillTarget);
 
-  const client = deps.cloudWatch(options.target);
+  const client = deps.cloudWatch({ ...options.target, region: options.target.region ?? deps.defaultRegion(options.env) });
   let region: string;
   try {
     region = await resolvedRegion(client);
@@ -175,11 +177,12 @@ export async function main(argv: readonly string[], deps: VerifyDeps): Promise<n
 }
 
 /**
- * The one critical alarm a drill fires for `signal` (a signal id, or a critical alarm's full
- * name when a signal has several, e.g. one per cache node), or the error line listing valid ones.
+ * The one paging critical alarm a drill fires for `signal` (a signal id, or a critical alarm's
+ * full name when a signal has several, e.g. one per cache node), or the error line listing valid ones.
  */
 function pickDrillAlarm(specs: readonly AlarmSpec[], signal: string): AlarmSpec | string {
-  const critical = specs.filter((s) => s.severity === 'critical');
+  // Only alarms that notify can page; actionless inputs of a composite (SLO windows) cannot.
+  const critical = specs.filter((s) => s.severity === 'critical' && s.alarmTopics.length > 0);
   const byName = critical.find((s) => s.alarmName === signal);
   if (byName) return byName;
   const matches = critical.filter((s) => s.signalId === signal);

@@ -254,9 +254,15 @@ function listText(items: readonly string[]): string {
   return sorted.length === 0 ? '(none)' : sorted.join(', ');
 }
 
-/** CloudWatch keeps a rule as written; only whitespace runs are insignificant. */
+/**
+ * CloudWatch keeps a rule as written. Whitespace runs are insignificant, and a child named by
+ * ARN is the same child as one named by name (CDK's `AlarmRule.fromAlarm` writes ARNs).
+ */
 function normalizeRule(rule: string): string {
-  return rule.replace(/\s+/g, ' ').trim();
+  return rule
+    .replace(/"arn:[^:"]+:cloudwatch:[^:"]*:[^:"]*:alarm:([^"]+)"/g, '"$1"')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 function metricText(m: { namespace?: string; metricName?: string; statistic?: string; periodSeconds?: number; dimensionNames: readonly string[] }): string {

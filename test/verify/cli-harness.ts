@@ -27,6 +27,7 @@ export interface RunOptions {
   readonly cloudWatch?: (target: AwsTarget) => CloudWatchClient;
   readonly sts?: (target: AwsTarget) => STSClient;
   readonly catalog?: (env: string) => readonly AlarmSpec[];
+  readonly defaultRegion?: (env: string) => string | undefined;
 }
 
 /** Runs the CLI once and collects what it printed. */
@@ -44,6 +45,7 @@ export async function run(argv: readonly string[], options: RunOptions = {}): Pr
     sts: (target) => options.sts?.(target) ?? new STSClient({ region: target.region, credentials: TEST_CREDENTIALS }),
     now: () => new Date('2026-11-25T07:00:00.000Z'),
     environments: ['staging', 'production'],
+    defaultRegion: options.defaultRegion ?? (() => undefined),
     catalog: options.catalog ?? fixtureCatalog,
     topicArn: fixtureTopicArn,
   };

@@ -117,6 +117,13 @@ describe('vigil verify (DescribeAlarms through the real SDK client, mocked trans
     expect(result.targets).toEqual([{ region: 'eu-central-1', profile: 'ops' }]);
     expect(result.stdout).toContain('vigil verify: production in eu-central-1');
   });
+
+  test("without --region the environment's configured region is read", async () => {
+    serve(inSync);
+    const result = await run(['--env', ENV], { defaultRegion: (env) => (env === 'production' ? 'ap-southeast-2' : undefined) });
+    expect(result.targets).toEqual([{ region: 'ap-southeast-2', profile: undefined }]);
+    expect(result.stdout).toContain('vigil verify: production in ap-southeast-2');
+  });
 });
 
 describe('vigil verify usage', () => {
@@ -238,6 +245,22 @@ describe('vigil verify --fire-drill', () => {
     const chosen = await run([...BASE, '--fire-drill', 'production-redis-cpu-002-critical'], { catalog });
     expect(chosen.code).toBe(0);
     expect(cloudWatch.commandCalls(SetAlarmStateCommand)[0]?.args[0].input.AlarmName).toBe('production-redis-cpu-002-critical');
+  });
+
+  test('a signal whose other critical alarms only feed a composite drills the composite, the one that pages', async () => {
+    // GIVEN the SLO signal: two actionless window alarms and the composite that notifies
+    const window = (w: string) => ({ ...rdsCpu(ENV, 'critical', 1), alarmName: `production-api-slo-burn-${w}-critical`, signalId: 'api-slo-burn', alarmTopics: [], okTopics: [] });
+    const catalog = () => [window('1h'), window('5m'), sloBurn(ENV)];
+    cloudWatch.on(DescribeAlarmsCommand).resolves({ CompositeAlarms: [deployedComposite(sloBurn(ENV))] });
+    cloudWatch.on(SetAlarmStateCommand).resolves({});
+    sts.on(GetCallerIdentityCommand).resolves({ Arn: CALLER });
+    // WHEN drilling the signal  THEN the composite is set to ALARM
+    const result = await run([...BASE, '--fire-drill', 'api-slo-burn'], { catalog });
+    expect(result.code).toBe(0);
+    expect(cloudWatch.commandCalls(SetAlarmStateCommand).map((c) => c.args[0].input.AlarmName)).toEqual(['production-api-slo-burn-critical']);
+    // AND an actionless window alarm is not offered by name either
+    const byName = await run([...BASE, '--fire-drill', 'production-api-slo-burn-5m-critical'], { catalog });
+    expect(byName.code).toBe(2);
   });
 
   test('an alarm that is not deployed exits 2 and sets nothing', async () => {

@@ -134,10 +134,14 @@ describe('compareAlarms', () => {
     expect(compare(editedInput).changed[0]?.actual).toContain('requests=AWS/ApplicationELB/RequestCount Average 60s');
   });
 
-  test('a composite alarm compares its rule (whitespace aside) and its actions', () => {
+  test('a composite alarm compares its rule (whitespace and name-or-ARN aside) and its actions', () => {
     const spec = sloBurn(ENV);
     const reflowed = { ...deployedComposite(spec), AlarmRule: spec.alarmRule.replace(' AND ', '\n  AND   ') };
     expect(compare({ ...inSync, compositeAlarms: [reflowed] }).changed).toEqual([]);
+
+    const byArn = { ...deployedComposite(spec), AlarmRule: spec.alarmRule.replace(/ALARM\("/g, `ALARM("arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:`) };
+    expect(byArn.AlarmRule).toContain(`ALARM("arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:production-api-error-rate-critical")`);
+    expect(compare({ ...inSync, compositeAlarms: [byArn] }).changed).toEqual([]);
 
     const loosened = { ...deployedComposite(spec), AlarmRule: spec.alarmRule.replace(' AND ', ' OR '), AlarmActions: [] };
     expect(compare({ ...inSync, compositeAlarms: [loosened] }).changed).toEqual([

@@ -1,0 +1,81 @@
+/**
+ * The real wiring of `vigil verify`: the catalog renderer the stacks use, the environments'
+ * configuration, the alert topic names, the SDK clients and the process streams.
+ */
+import { ENVIRONMENT_NAMES, configFor, type EnvironmentConfig } from '../config';
+import { alertTopicName } from '../constructs/alert-topics';
+import type { AlarmSpec } from '../observability/alarm-spec';
+import { renderAlarmSpecs } from '../observability/cloudwatch-alarms';
+import { PRODUCTION_THRESHOLDS, STAGING_THRESHOLDS } from '../observability/environment-thresholds';
+import type { CatalogSettings } from '../observability/settings';
+import type { MonitoredResources } from '../observability/monitored-resources';
+import { cloudWatchClientFor, stsClientFor } from './aws';
+import type { TopicArnResolver } from './compare';
+import type { VerifyDeps } from './cli';
+
+/** Shown where verify cannot know a deploy-time id; dimension values are not compared. */
+const FROM_ACCOUNT = '(deploy-time id)';
+
+/**
+ * The resources the catalog renders against, as far as verify can know them without AWS.
+ *
+ * Only the Redis member ids shape alarm names and descriptions (one alarm per node), so they are
+ * built from the configuration the way the Data stack names them; everything else is a deploy-time
+ * id that only appears in dimension values, which the comparison skips.
+ */
+export function verifyResources(config: EnvironmentConfig): MonitoredResources {
+  const redisReplicationGroupId = `${config.envName}-vigil-redis`;
+  return {
+    accountId: FROM_ACCOUNT,
+    region: config.region,
+    loadBalancerFullName: FROM_ACCOUNT,
+    backendTargetGroupFullName: FROM_ACCOUNT,
+    clusterName: FROM_ACCOUNT,
+    backendServiceName: FROM_ACCOUNT,
+    prometheusServiceName: FROM_ACCOUNT,
+    grafanaServiceName: FROM_ACCOUNT,
+    dbInstanceIdentifier: FROM_ACCOUNT,
+    redisReplicationGroupId,
+    redisCacheClusterIds: Array.from({ length: config.cache.nodeCount }, (_, i) => `${redisReplicationGroupId}-${String(i + 1).padStart(3, '0')}`),
+    openSearchDomainName: FROM_ACCOUNT,
+    backendLogGroupName: FROM_ACCOUNT,
+  };
+}
+
+/** Interim: the catalog's settings until lib/config carries them per environment (issue 4). */
+function catalogSettings(config: EnvironmentConfig): CatalogSettings {
+  return {
+    thresholds: config.envName === 'production' ? PRODUCTION_THRESHOLDS : STAGING_THRESHOLDS,
+    sloAvailabilityObjectivePercent: 99.9,
+    runbookBaseUrl: 'https://example.com/vigil/docs/runbooks.md',
+  };
+}
+
+/** The alarms the catalog defines for `env`, rendered exactly as the Monitoring stack renders them. */
+export function catalogFor(env: string): AlarmSpec[] {
+  const config = configFor(env);
+  return renderAlarmSpecs(env, catalogSettings(config), verifyResources(config));
+}
+
+/**
+ * Alert topic ARNs for `env`. Topic names are literal (`alertTopicName`), so the ARN follows from
+ * the alarm's own partition, region and account — no SNS call, no stack output needed.
+ */
+export function topicArnFor(env: string): TopicArnResolver {
+  return (role, where) => `arn:${where.partition}:sns:${where.region}:${where.accountId}:${alertTopicName(env, role)}`;
+}
+
+/** Real clients, the real catalog, the process streams and clock. */
+export function defaultDeps(): VerifyDeps {
+  return {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    cloudWatch: cloudWatchClientFor,
+    sts: stsClientFor,
+    now: () => new Date(),
+    environments: ENVIRONMENT_NAMES,
+    defaultRegion: (env) => configFor(env).region,
+    catalog: catalogFor,
+    topicArn: topicArnFor,
+  };
+}
