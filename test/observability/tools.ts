@@ -8,14 +8,16 @@ import { join } from 'node:path';
 /** Exit status and output of one tool run. */
 export interface ToolResult {
   readonly status: number | null;
+  /** stdout and stderr together. */
   readonly output: string;
+  readonly stdout: string;
 }
 
 /** Runs a command to completion with a bounded wait; output is stdout and stderr together. */
 export function runTool(command: string, args: readonly string[], cwd: string, timeoutMs = 60_000): ToolResult {
   const result = spawnSync(command, args, { cwd, encoding: 'utf8', timeout: timeoutMs });
   if (result.error) throw new Error(`${command} could not run: ${result.error.message}`);
-  return { status: result.status, output: `${result.stdout}${result.stderr}` };
+  return { status: result.status, output: `${result.stdout}${result.stderr}`, stdout: result.stdout };
 }
 
 /** Writes `files` (name → content) into a fresh temp dir, calls `body`, and removes the dir. */
