@@ -7,6 +7,8 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  transform: { '^.+\\.ts$': ['@swc/jest'] },
+  transform: { '^.+\\.[tj]s$': ['@swc/jest'] },
+  // cookie@2 (used by Fastify's inject) ships ES modules only; jest's CommonJS runtime needs it compiled.
+  transformIgnorePatterns: ['/node_modules/(?!cookie/)'],
   testTimeout: 60000,
 };

@@ -94,15 +94,17 @@ export class Database {
   async query<R extends QueryResultRow>(operation: PgOperation, text: string, values?: readonly unknown[]): Promise<QueryResult<R>> {
     const started = performance.now();
     try {
-      return (await this.breaker.fire(text, values)) as QueryResult<R>;
+      const result = (await this.breaker.fire(text, values)) as QueryResult<R>;
+      this.metrics?.recordPgQuery(operation, (performance.now() - started) / 1000);
+      return result;
     } catch (error) {
+      const breakerOpen = (error as { code?: unknown }).code === 'EOPENBREAKER';
+      // A call the open breaker refused never reached PostgreSQL: it is not a query duration.
+      if (!breakerOpen) this.metrics?.recordPgQuery(operation, (performance.now() - started) / 1000);
       if (isUnavailable(error)) {
-        const breakerOpen = (error as { code?: string }).code === 'EOPENBREAKER';
         throw new DependencyUnavailableError('postgres', breakerOpen, Math.ceil(POSTGRES_TIMEOUTS.breakerResetMs / 1000), { cause: error });
       }
       throw error;
-    } finally {
-      this.metrics?.recordPgQuery(operation, (performance.now() - started) / 1000);
     }
   }
 
