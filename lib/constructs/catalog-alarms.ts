@@ -17,9 +17,9 @@ export function toCdkMetric(spec: MetricSpec, label?: string): cloudwatch.Metric
   });
 }
 
-/** The metric or metric-math expression of a metric alarm spec, as a CDK metric. */
-export function alarmMetricOf(spec: Pick<MetricAlarmSpec, 'alarmName' | 'metric' | 'expression'>): cloudwatch.IMetric {
-  if (spec.metric) return toCdkMetric(spec.metric);
+/** The metric or metric-math expression of a metric alarm spec, as a CDK metric; `label` names a plain metric's line. */
+export function alarmMetricOf(spec: Pick<MetricAlarmSpec, 'alarmName' | 'metric' | 'expression'>, label?: string): cloudwatch.IMetric {
+  if (spec.metric) return toCdkMetric(spec.metric, label);
   if (spec.expression) {
     const usingMetrics: Record<string, cloudwatch.IMetric> = {};
     for (const [id, metric] of Object.entries(spec.expression.usingMetrics)) usingMetrics[id] = toCdkMetric(metric);
