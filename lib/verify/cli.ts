@@ -212,9 +212,10 @@ async function runDrill(
   } finally {
     sts.destroy();
   }
-  const reason =
-    `Fire drill by ${who} at ${deps.now().toISOString()} (vigil verify --fire-drill ${options.fireDrill}): ` +
-    'not a real incident; the alarm returns to its real state on its own.';
+  // Subscribers read this reason in the notification, so it says at once that nothing is broken.
+  const returns =
+    found.kind === 'metric' ? 'CloudWatch returns the alarm to its real state at its next evaluation' : 'the alarm returns to its real state when a child alarm changes state';
+  const reason = `Fire drill by ${who} at ${deps.now().toISOString()} (vigil verify --fire-drill ${options.fireDrill}): not a real incident; ${returns}.`;
   await setAlarmToAlarm(client, spec.alarmName, reason);
   return {
     env: options.env,

@@ -113,7 +113,7 @@ export function renderDrillText(drill: DrillResult): string {
     [
       `fire drill: set ${drill.alarmName} (${drill.kind} alarm, signal ${drill.signalId}) to ALARM in ${drill.region}; it was ${drill.previousState}.`,
       `reason: ${drill.reason}`,
-      `its ALARM actions run now: the critical topic's subscribers should get the page within a minute.`,
+      `its ALARM actions run now: the critical topic's subscribers should receive the page.`,
       returnPath(drill),
     ].join('\n') + '\n'
   );

@@ -181,7 +181,7 @@ describe('vigil verify --fire-drill', () => {
     // THEN exit 0, and SetAlarmState was called once with the critical alarm, ALARM and the drill reason
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    const reason = `Fire drill by ${CALLER} at 2026-11-25T07:00:00.000Z (vigil verify --fire-drill rds-cpu): not a real incident; the alarm returns to its real state on its own.`;
+    const reason = `Fire drill by ${CALLER} at 2026-11-25T07:00:00.000Z (vigil verify --fire-drill rds-cpu): not a real incident; CloudWatch returns the alarm to its real state at its next evaluation.`;
     expect(cloudWatch.commandCalls(SetAlarmStateCommand).map((c) => c.args[0].input)).toEqual([
       { AlarmName: 'production-rds-cpu-critical', StateValue: 'ALARM', StateReason: reason },
     ]);
@@ -190,7 +190,7 @@ describe('vigil verify --fire-drill', () => {
     expect(result.stdout).toBe(
       'fire drill: set production-rds-cpu-critical (metric alarm, signal rds-cpu) to ALARM in eu-west-1; it was OK.\n' +
         `reason: ${reason}\n` +
-        "its ALARM actions run now: the critical topic's subscribers should get the page within a minute.\n" +
+        "its ALARM actions run now: the critical topic's subscribers should receive the page.\n" +
         'CloudWatch returns the alarm to its real state at its next evaluation (its period is 60 s), usually within seconds; nothing to undo.\n',
     );
   });
@@ -208,6 +208,9 @@ describe('vigil verify --fire-drill', () => {
       newState: 'ALARM',
       returnsToRealState: 'when a child alarm changes state',
     });
+    expect(cloudWatch.commandCalls(SetAlarmStateCommand)[0]?.args[0].input.StateReason).toMatch(
+      /: not a real incident; the alarm returns to its real state when a child alarm changes state\.$/,
+    );
     const text = await (async () => {
       cloudWatch.on(DescribeAlarmsCommand).resolves({ CompositeAlarms: [deployedComposite(sloBurn(ENV))] });
       return (await run([...BASE, '--fire-drill', 'api-slo-burn'])).stdout;

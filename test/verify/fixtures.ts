@@ -124,19 +124,19 @@ export function fixtureCatalog(env: string): AlarmSpec[] {
 }
 
 const alarmArn = (name: string) => `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:${name}`;
-const topic = (env: string, role: string) => `arn:aws:sns:${REGION}:${ACCOUNT}:${env}-alerts-${role}`;
+const WHERE: AlarmLocation = { partition: 'aws', region: REGION, accountId: ACCOUNT };
 const dims = (m: MetricSpec) => Object.keys(m.dimensions).map((Name) => ({ Name, Value: `deployed-${Name}` }));
 const STANDARD_STATS = new Set(['SampleCount', 'Average', 'Sum', 'Minimum', 'Maximum']);
 
 /** The fields metric and composite alarms share, as CDK sets them from a spec. */
-function commonDeployed(spec: AlarmSpec, state: string) {
+function commonDeployed(spec: AlarmSpec, state: string, topicArn: TopicArnResolver) {
   return {
     AlarmName: spec.alarmName,
     AlarmArn: alarmArn(spec.alarmName),
     AlarmDescription: spec.description,
     ActionsEnabled: true,
-    AlarmActions: spec.alarmTopics.map((r) => topic(spec.env, r)),
-    OKActions: spec.okTopics.map((r) => topic(spec.env, r)),
+    AlarmActions: spec.alarmTopics.map((r) => topicArn(r, WHERE)),
+    OKActions: spec.okTopics.map((r) => topicArn(r, WHERE)),
     InsufficientDataActions: [],
     StateValue: state as MetricAlarm['StateValue'],
     StateReason: `fixture state ${state}`,
@@ -144,10 +144,13 @@ function commonDeployed(spec: AlarmSpec, state: string) {
   };
 }
 
-/** What DescribeAlarms returns for a metric alarm CDK created from `spec`, in state `state`. */
-export function deployedMetric(spec: MetricAlarmSpec, state = 'OK'): MetricAlarm {
+/**
+ * What DescribeAlarms returns for a metric alarm CDK created from `spec`, in state `state`;
+ * actions name topics by `topicArn` (the fixtures' naming unless told otherwise).
+ */
+export function deployedMetric(spec: MetricAlarmSpec, state = 'OK', topicArn = fixtureTopicArn(spec.env)): MetricAlarm {
   const base: MetricAlarm = {
-    ...commonDeployed(spec, state),
+    ...commonDeployed(spec, state, topicArn),
     StateReason: `Threshold Crossed: fixture state ${state}`,
     Threshold: spec.threshold,
     ComparisonOperator: spec.comparisonOperator,
@@ -169,15 +172,18 @@ export function deployedMetric(spec: MetricAlarmSpec, state = 'OK'): MetricAlarm
 }
 
 /** What DescribeAlarms returns for a composite alarm CDK created from `spec`. */
-export function deployedComposite(spec: CompositeAlarmSpec, state = 'OK'): CompositeAlarm {
-  return { ...commonDeployed(spec, state), AlarmRule: spec.alarmRule };
+export function deployedComposite(spec: CompositeAlarmSpec, state = 'OK', topicArn = fixtureTopicArn(spec.env)): CompositeAlarm {
+  return { ...commonDeployed(spec, state, topicArn), AlarmRule: spec.alarmRule };
 }
 
 /** The account holding exactly `specs`, all OK. */
-export function deployedFrom(specs: readonly AlarmSpec[]): { metricAlarms: MetricAlarm[]; compositeAlarms: CompositeAlarm[] } {
+export function deployedFrom(
+  specs: readonly AlarmSpec[],
+  topicArn?: TopicArnResolver,
+): { metricAlarms: MetricAlarm[]; compositeAlarms: CompositeAlarm[] } {
   return {
-    metricAlarms: specs.filter((s): s is MetricAlarmSpec => s.kind === 'metric').map((s) => deployedMetric(s)),
-    compositeAlarms: specs.filter((s): s is CompositeAlarmSpec => s.kind === 'composite').map((s) => deployedComposite(s)),
+    metricAlarms: specs.filter((s): s is MetricAlarmSpec => s.kind === 'metric').map((s) => deployedMetric(s, 'OK', topicArn)),
+    compositeAlarms: specs.filter((s): s is CompositeAlarmSpec => s.kind === 'composite').map((s) => deployedComposite(s, 'OK', topicArn)),
   };
 }
 
