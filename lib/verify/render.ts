@@ -49,6 +49,10 @@ export function renderText(result: VerifyResult): string {
       ...drift.changed.map((c) => ['changed', c.alarmName, c.field, c.expected, c.actual]),
     ];
     lines.push(formatTable(['DRIFT', 'ALARM', 'FIELD', 'EXPECTED (catalog)', 'ACTUAL (account)'], rows), '');
+    if (drift.deployedCount === 0) {
+      // Every alarm missing usually means the wrong region or account, not a deleted environment.
+      lines.push(`no alarm in ${result.region} is named ${result.prefix}*: is ${result.env} deployed in this region and account?`);
+    }
     lines.push(
       `drift: ${drift.missing.length} missing, ${drift.unexpected.length} unexpected, ${drift.changed.length} changed field(s).`,
       'fix: redeploy the environment (cdk deploy) to restore the catalog; delete unexpected alarms or add their signal to the catalog.',

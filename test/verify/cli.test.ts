@@ -74,6 +74,15 @@ describe('vigil verify (DescribeAlarms through the real SDK client, mocked trans
     expect(result.stdout).toContain('drift: 1 missing, 1 unexpected, 1 changed field(s).');
   });
 
+  test('an empty account is all missing, with a hint to check the region and account', async () => {
+    serve({ metricAlarms: [], compositeAlarms: [] });
+    const result = await run(BASE);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('no alarm in eu-west-1 is named production-*: is production deployed in this region and account?\n');
+    expect(result.stdout).toContain('drift: 6 missing, 0 unexpected, 0 changed field(s).');
+    expect(result.stdout).toContain('states: 0 ALARM, 0 INSUFFICIENT_DATA, 0 OK\n');
+  });
+
   test('prints how many alarms are in each state and which ones are in ALARM or INSUFFICIENT_DATA', async () => {
     serve({
       metricAlarms: inSync.metricAlarms.map((a) =>
