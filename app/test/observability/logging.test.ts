@@ -1,0 +1,137 @@
+import { Writable } from 'node:stream';
+import { createLogger } from '../../src/observability/logger';
+import { REDACTED, redact, scrubString } from '../../src/observability/redact';
+import { startStack, type Stack } from '../support/stack';
+
+function capture() {
+  let text = '';
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      text += chunk.toString();
+      done();
+    },
+  });
+  return { destination, text: () => text };
+}
+
+describe('redaction rules', () => {
+  test('secret keys lose their values at any depth, other keys are kept', () => {
+    const input = {
+      headers: { authorization: 'Bearer abc.def', cookie: 'sid=1', 'x-api-key': 'k1', accept: 'json' },
+      db: { password: 'pw', PGPASSWORD: 'pw2', host: 'db' },
+      sentryDsn: 'https://key@o1.ingest/1',
+      list: [{ token: 't' }],
+    };
+    expect(redact(input)).toEqual({
+      headers: { authorization: REDACTED, cookie: REDACTED, 'x-api-key': REDACTED, accept: 'json' },
+      db: { password: REDACTED, PGPASSWORD: REDACTED, host: 'db' },
+      sentryDsn: REDACTED,
+      list: [{ token: REDACTED }],
+    });
+    expect(input.db.password).toBe('pw'); // the input is not mutated
+  });
+
+  test('credentials inside free text are removed', () => {
+    expect(scrubString('connect postgres://vigil:hunter2@db.internal:5432/vigil failed')).toBe(
+      `connect postgres://${REDACTED}@db.internal:5432/vigil failed`,
+    );
+    expect(scrubString('sent Authorization: Bearer eyJhbGciOi.x.y')).toBe(`sent Authorization: Bearer ${REDACTED}`);
+    expect(scrubString('host=db password=hunter2 user=vigil')).toBe(`host=db password=${REDACTED} user=vigil`);
+    expect(scrubString('nothing secret here')).toBe('nothing secret here');
+  });
+
+  test('errors become plain objects with scrubbed message and stack; cycles do not hang', () => {
+    const error = Object.assign(new Error('login to redis://:tok3n@cache:6379 failed'), { code: 'ECONNREFUSED' });
+    const cyclic: Record<string, unknown> = { name: 'loop' };
+    cyclic.self = cyclic;
+    const out = redact({ err: error, cyclic }) as { err: Record<string, string>; cyclic: Record<string, unknown> };
+    expect(out.err.message).toBe(`login to redis://${REDACTED}@cache:6379 failed`);
+    expect(out.err.code).toBe('ECONNREFUSED');
+    expect(out.err.stack).not.toContain('tok3n');
+    expect(out.cyclic.self).toBe('[Circular]');
+  });
+});
+
+describe('logger output', () => {
+  test('GIVEN secrets in metadata and messages WHEN logged THEN the written line contains none of them', () => {
+    const out = capture();
+    const logger = createLogger({ level: 'info', service: 'vigil-api', destination: out.destination });
+    logger.info('retrying postgres://app:Sup3rS3cret@db/vigil', {
+      authorization: 'Bearer tok-ABC123',
+      cookie: 'session=cookie-XYZ',
+      nested: { password: 'pw-456', apiKey: 'key-789', connectionString: 'postgres://u:p@h/d' },
+    });
+    const written = out.text();
+    for (const secret of ['Sup3rS3cret', 'tok-ABC123', 'cookie-XYZ', 'pw-456', 'key-789', 'u:p@h']) expect(written).not.toContain(secret);
+    const line = JSON.parse(written);
+    expect(line).toMatchObject({ level: 'info', service: 'vigil-api', authorization: REDACTED });
+    expect(line.time).toMatch(/^\d{4}-\d\d-\d\dT/);
+  });
+
+  test('errors are written with their stack', () => {
+    const out = capture();
+    const logger = createLogger({ level: 'info', service: 'vigil-api', destination: out.destination });
+    logger.error('boom', { err: new Error('kaput') });
+    const line = JSON.parse(out.text());
+    expect(line.err.message).toBe('kaput');
+    expect(line.err.stack).toMatch(/Error: kaput\n\s+at /);
+  });
+
+  test('lines below the configured level are not written', () => {
+    const out = capture();
+    const logger = createLogger({ level: 'warn', service: 'vigil-api', destination: out.destination });
+    logger.info('quiet');
+    logger.warn('loud');
+    expect(out.text().trim().split('\n').map((l) => JSON.parse(l).message)).toEqual(['loud']);
+  });
+});
+
+describe('access log of the running app', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack();
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  test('GIVEN a request WHEN it completes THEN exactly one access line carries id, method, route, status, duration, address and agent', async () => {
+    const response = await stack.app.inject({
+      method: 'GET',
+      url: '/v1/items/00000000-0000-4000-8000-000000000000?token=query-secret',
+      headers: { 'user-agent': 'spec-agent/1.0', 'x-request-id': 'req-0123456789' },
+    });
+    expect(response.headers['x-request-id']).toBe('req-0123456789');
+    const lines = stack.logs().filter((line) => line.message === 'request' && line.requestId === 'req-0123456789');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({
+      level: 'info',
+      service: 'vigil-api',
+      method: 'GET',
+      route: '/v1/items/:id',
+      statusCode: 404,
+      remoteAddress: '127.0.0.1',
+      userAgent: 'spec-agent/1.0',
+    });
+    expect(typeof lines[0].durationMs).toBe('number');
+    expect(stack.logText()).not.toContain('query-secret');
+  });
+
+  test('a malformed X-Request-Id is replaced by a generated UUID, which is echoed back', async () => {
+    const response = await stack.app.inject({ method: 'GET', url: '/healthz', headers: { 'x-request-id': 'bad id\twith spaces' } });
+    const id = response.headers['x-request-id'];
+    expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(stack.logs().some((line) => line.requestId === id)).toBe(true);
+  });
+
+  test('GIVEN credentials in headers WHEN requests are served THEN no log line contains them', async () => {
+    await stack.app.inject({
+      method: 'POST',
+      url: '/v1/items',
+      headers: { authorization: 'Bearer header-token-1', cookie: 'sid=cookie-value-2' },
+      payload: { name: 'x', password: 'body-password-3' },
+    });
+    const text = stack.logText();
+    for (const secret of ['header-token-1', 'cookie-value-2', 'body-password-3']) expect(text).not.toContain(secret);
+  });
+});
