@@ -1,0 +1,52 @@
+import type { AlertTopic } from '../alarm-spec';
+import { toYaml } from './yaml-text';
+
+/** Inputs of the deployed `alertmanager.yml`; ARNs and region may be CDK tokens. */
+export interface AlertmanagerConfigInput {
+  /** Region of the SNS topics (SigV4 signing region). */
+  readonly region: string;
+  /** SNS topic ARN per alert role: `critical` pages, `warning` opens a ticket. */
+  readonly topicArns: Readonly<Record<AlertTopic, string>>;
+}
+
+/** Labels that make two alerts "the same problem" for grouping. */
+export const ALERT_GROUP_BY: readonly string[] = ['alertname', 'env', 'component', 'signal'];
+
+/**
+ * Renders `alertmanager.yml`: alerts route by their `severity` label to the SNS topic of the
+ * same role (the topics CloudWatch alarms use, so an operator reads one stream), grouped by
+ * alert name, environment, component and signal; a firing critical silences the warning of
+ * the same signal in the same environment.
+ */
+export function renderAlertmanagerConfig(input: AlertmanagerConfigInput): string {
+  const receiver = (role: AlertTopic) => ({
+    name: role,
+    sns_configs: [{
+      topic_arn: input.topicArns[role],
+      sigv4: { region: input.region },
+      send_resolved: true,
+      subject: `[{{ .Status | toUpper }}] {{ .CommonLabels.alertname }} ({{ .CommonLabels.env }})`,
+      attributes: { severity: role },
+    }],
+  });
+  return toYaml({
+    route: {
+      // Anything without a known severity still reaches a human, as a ticket.
+      receiver: 'warning',
+      group_by: [...ALERT_GROUP_BY],
+      group_wait: '30s',
+      group_interval: '5m',
+      repeat_interval: '4h',
+      routes: [
+        { receiver: 'critical', matchers: ['severity="critical"'], repeat_interval: '1h' },
+        { receiver: 'warning', matchers: ['severity="warning"'] },
+      ],
+    },
+    inhibit_rules: [{
+      source_matchers: ['severity="critical"'],
+      target_matchers: ['severity="warning"'],
+      equal: ['signal', 'env'],
+    }],
+    receivers: [receiver('critical'), receiver('warning')],
+  });
+}

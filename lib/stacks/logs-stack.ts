@@ -1,0 +1,160 @@
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
+import type { Construct } from 'constructs';
+import { acknowledge } from '../constructs/acknowledge';
+import { VigilStack, type VigilStackProps } from './vigil-stack';
+
+/** Props of {@link LogsStack}. */
+export interface LogsStackProps extends VigilStackProps {
+  readonly vpc: ec2.IVpc;
+}
+
+/**
+ * The log store: an Amazon OpenSearch Service domain in the private subnets, encrypted at rest
+ * and between nodes, HTTPS with TLS 1.2+, fine-grained access control, its slow and error logs
+ * in CloudWatch Logs. The domain has no resource policy: nobody is allowed by default, and the
+ * Services stack grants the backend task role write access and Grafana's task role read access
+ * through their identity policies (so no principal here depends on the later stack).
+ */
+export class LogsStack extends VigilStack {
+  public readonly domain: opensearch.Domain;
+  /** Literal domain name (alarms use it as the `DomainName` dimension). */
+  public readonly domainName: string;
+  /** The domain's security group; the Services stack admits the log router and Grafana. */
+  public readonly domainSecurityGroup: ec2.SecurityGroup;
+  /** Engine version as Grafana's datasource wants it (`2.17.0`). */
+  public readonly engineVersionNumber: string;
+
+  constructor(scope: Construct, id: string, props: LogsStackProps) {
+    super(scope, id, { ...props, terminationProtection: props.config.terminationProtection });
+    const { envName, search } = props.config;
+    this.domainName = `${envName}-vigil-logs`;
+    this.engineVersionNumber = `${search.engineVersion.split('_')[1]}.0`;
+
+    const key = new kms.Key(this, 'LogsKey', {
+      description: `${envName} Vigil OpenSearch domain at rest`,
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.domainSecurityGroup = new ec2.SecurityGroup(this, 'DomainSecurityGroup', {
+      vpc: props.vpc,
+      description: `${envName} OpenSearch: HTTPS from the log router and Grafana only`,
+      allowAllOutbound: false,
+    });
+
+    const logGroup = (name: string) => new logs.LogGroup(this, name, {
+      retention: search.logRetentionDays as logs.RetentionDays,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const slowSearchLogGroup = logGroup('SlowSearchLogs');
+    const slowIndexLogGroup = logGroup('SlowIndexLogs');
+    const appLogGroup = logGroup('ErrorLogs');
+    const auditLogGroup = logGroup('AuditLogs');
+    // One native resource policy lets the service write to the four groups; CDK's default would
+    // add a custom-resource Lambda to do the same.
+    new logs.CfnResourcePolicy(this, 'DomainLogsPolicy', {
+      policyName: `${envName}-vigil-opensearch-logs`,
+      policyDocument: this.toJsonString({
+        Version: '2012-10-17',
+        Statement: [{
+          Effect: 'Allow',
+          Principal: { Service: 'es.amazonaws.com' },
+          Action: ['logs:PutLogEvents', 'logs:CreateLogStream'],
+          Resource: [slowSearchLogGroup, slowIndexLogGroup, appLogGroup, auditLogGroup].map((g) => g.logGroupArn),
+        }],
+      }),
+    });
+
+    const privateSubnets = props.vpc.selectSubnets({ subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }).subnets;
+    const zoneAware = search.zoneCount > 1;
+    this.domain = new opensearch.Domain(this, 'Domain', {
+      domainName: this.domainName,
+      version: opensearch.EngineVersion.openSearch(search.engineVersion.split('_')[1]),
+      vpc: props.vpc,
+      vpcSubnets: [{ subnets: privateSubnets.slice(0, search.zoneCount) }],
+      securityGroups: [this.domainSecurityGroup],
+      capacity: {
+        dataNodes: search.dataNodeCount,
+        dataNodeInstanceType: search.dataNodeInstanceType,
+        masterNodes: search.dedicatedMasterCount > 0 ? search.dedicatedMasterCount : undefined,
+        masterNodeInstanceType: search.dedicatedMasterCount > 0 ? search.dedicatedMasterInstanceType : undefined,
+        multiAzWithStandbyEnabled: false,
+      },
+      zoneAwareness: zoneAware ? { enabled: true, availabilityZoneCount: search.zoneCount } : { enabled: false },
+      ebs: { volumeSize: search.volumeSizeGiB, volumeType: ec2.EbsDeviceVolumeType.GP3 },
+      encryptionAtRest: { enabled: true, kmsKey: key },
+      nodeToNodeEncryption: true,
+      enforceHttps: true,
+      tlsSecurityPolicy: opensearch.TLSSecurityPolicy.TLS_1_2,
+      // Fine-grained access control with an internal master user (password generated into
+      // Secrets Manager) for administration; services sign requests with IAM (SigV4).
+      fineGrainedAccessControl: { masterUserName: 'vigil-admin' },
+      logging: {
+        slowSearchLogEnabled: true, slowSearchLogGroup,
+        slowIndexLogEnabled: true, slowIndexLogGroup,
+        appLogEnabled: true, appLogGroup,
+        auditLogEnabled: true, auditLogGroup,
+      },
+      suppressLogsResourcePolicy: true,
+      removalPolicy: search.removalPolicy === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+    this.domain.node.addDependency(this.node.findChild('DomainLogsPolicy'));
+
+    // Signed requests only: the account's IAM decides (the backend and Grafana task roles get
+    // identity policies in the Services stack); no anonymous principal. Set on the L1 with a
+    // literal ARN because CDK's accessPolicies would add a custom-resource Lambda.
+    const cfnDomain = this.domain.node.defaultChild as opensearch.CfnDomain;
+    cfnDomain.accessPolicies = {
+      Version: '2012-10-17',
+      Statement: [{
+        Effect: 'Allow',
+        Principal: { AWS: new iam.AccountRootPrincipal().arn },
+        Action: 'es:ESHttp*',
+        Resource: this.formatArn({ service: 'es', resource: 'domain', resourceName: `${this.domainName}/*` }),
+      }],
+    };
+    acknowledge(cfnDomain, 'AwsSolutions-OS3', 'The domain lives in private subnets behind a security group that admits only the log router and Grafana; IP allow-lists do not apply inside a VPC.');
+    if (search.dedicatedMasterCount === 0) {
+      acknowledge(cfnDomain, 'AwsSolutions-OS4', `${envName} runs without dedicated masters by configuration (search.dedicatedMasterCount is 0).`);
+    }
+    if (!zoneAware) {
+      acknowledge(cfnDomain, 'AwsSolutions-OS7', `${envName} runs in one zone by configuration (search.zoneCount is 1).`);
+    }
+    acknowledge(this.domain.node.findChild('MasterUser').node.defaultChild!, 'AwsSolutions-SMG4',
+      'The fine-grained access control master password is for break-glass administration; OpenSearch needs it updated in step, so it is rotated by runbook.');
+  }
+
+  /**
+   * The ARN of the domain's HTTP paths (`.../domain/<name>/*`), built from the literal name so a
+   * grant in a later stack needs no cross-stack export.
+   */
+  public domainPathsArn(scope: Construct): string {
+    return Stack.of(scope).formatArn({ service: 'es', resource: 'domain', resourceName: `${this.domainName}/*` });
+  }
+
+  /**
+   * Allows `role` to index documents (the FireLens log router runs with the backend task role).
+   * @returns the statement, so the caller can acknowledge its path wildcard
+   */
+  public grantWrite(role: iam.IRole): iam.PolicyStatement {
+    return this.grantHttp(role, ['es:ESHttpPost', 'es:ESHttpPut', 'es:ESHttpHead']);
+  }
+
+  /**
+   * Allows `role` to search (Grafana): reads plus the POST that `_search` and `_msearch` use.
+   * @returns the statement, so the caller can acknowledge its path wildcard
+   */
+  public grantSearch(role: iam.IRole): iam.PolicyStatement {
+    return this.grantHttp(role, ['es:ESHttpGet', 'es:ESHttpHead', 'es:ESHttpPost']);
+  }
+
+  private grantHttp(role: iam.IRole, actions: string[]): iam.PolicyStatement {
+    const statement = new iam.PolicyStatement({ actions, resources: [this.domainPathsArn(role)] });
+    role.addToPrincipalPolicy(statement);
+    return statement;
+  }
+}

@@ -1,0 +1,41 @@
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import type { Construct } from 'constructs';
+import { AlertTopics } from '../constructs/alert-topics';
+import type { AlertTopic } from '../observability/alarm-spec';
+import type { MonitoredResources } from '../observability/monitored-resources';
+import { VigilStack, type VigilStackProps } from './vigil-stack';
+
+/** Props of {@link MonitoringStack}. */
+export interface MonitoringStackProps extends VigilStackProps {
+  /** Identifiers of what the CloudWatch signals watch, filled from the other stacks. */
+  readonly resources: MonitoredResources;
+  /**
+   * ARNs of roles that publish alerts with their own credentials (Alertmanager's task role);
+   * the topics' key lets them encrypt. @default []
+   */
+  readonly alertPublisherRoleArns?: readonly string[];
+}
+
+/**
+ * Alerting: the `critical` (pages) and `warning` (tickets) SNS topics, KMS-encrypted and
+ * TLS-only, with the optional e-mail subscription from `alerting.email`. Alertmanager publishes
+ * to the same topics, so an operator reads one stream. The signal catalog adds its CloudWatch
+ * alarms and dashboard here, from `resources` and `topics`.
+ */
+export class MonitoringStack extends VigilStack {
+  /** Alert topics by role. */
+  public readonly topics: Readonly<Record<AlertTopic, sns.ITopic>>;
+  /** What the alarms watch (values may be tokens from the other stacks). */
+  public readonly resources: MonitoredResources;
+
+  constructor(scope: Construct, id: string, props: MonitoringStackProps) {
+    super(scope, id, props);
+    this.resources = props.resources;
+    const alertTopics = new AlertTopics(this, 'AlertTopics', {
+      envName: props.config.envName,
+      email: props.config.alerting.email,
+      publisherRoleArns: props.alertPublisherRoleArns,
+    });
+    this.topics = alertTopics.topics;
+  }
+}
