@@ -3,6 +3,8 @@
  * handler in app.ts maps them; anything else is a 500 whose body says only "Internal Server Error".
  */
 
+import { types } from 'node:util';
+
 /** A 4xx answer: `message` tells the client what was wrong and is sent as is. */
 export class ClientError extends Error {
   constructor(
@@ -48,7 +50,7 @@ const UNAVAILABLE_CODES = new Set([
  * trip the circuit breaker; query errors (constraint, syntax, bad input) do not.
  */
 export function isUnavailable(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
+  if (!(error instanceof Error) && !types.isNativeError(error)) return false;
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || code.startsWith('08'))) return true;
   // pg reports lost connections and its own timeouts without a code.

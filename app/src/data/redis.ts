@@ -54,12 +54,8 @@ export class Cache {
       retryStrategy: (attempt) => Math.min(attempt * 100, REDIS_TIMEOUTS.maxReconnectDelayMs),
       lazyConnect: true,
     });
-    // ioredis emits 'error' on every failed reconnect; log the transition once, not each attempt.
-    this.client.on('error', (error) => {
-      if (!this.available) return;
-      this.available = false;
-      logger.warn('Redis unavailable; serving without cache', { err: error });
-    });
+    // ioredis emits 'error' on every failed reconnect: log the transition once, not each attempt.
+    this.client.on('error', (error) => this.markUnavailable(error));
     this.client.on('ready', () => {
       if (this.available) return;
       this.available = true;
@@ -73,10 +69,7 @@ export class Cache {
       await withTimeout(this.client.connect(), REDIS_TIMEOUTS.connectMs * 2, 'Redis connect');
     } catch (error) {
       // Reconnection goes on in the background (retryStrategy); readiness reports the outage.
-      if (this.available) {
-        this.available = false;
-        this.logger.warn('Redis unavailable at start-up; serving without cache', { err: error });
-      }
+      this.markUnavailable(error);
     }
   }
 
@@ -148,6 +141,13 @@ export class Cache {
     this.record(command, started);
     this.metrics?.cacheErrors.labels(operation).inc();
     this.logger.debug('cache operation failed', { operation, err: error });
+    this.markUnavailable(error);
+  }
+
+  private markUnavailable(error: unknown): void {
+    if (!this.available) return;
+    this.available = false;
+    this.logger.warn('Redis unavailable; serving without cache', { err: error });
   }
 }
 

@@ -5,6 +5,8 @@
  * the two can never disagree on what is secret.
  */
 
+import { types } from 'node:util';
+
 /** What a secret value is replaced with. */
 export const REDACTED = '[REDACTED]';
 
@@ -40,7 +42,8 @@ export function redact(value: unknown, depth = 0, seen: WeakSet<object> = new We
   if (seen.has(value)) return '[Circular]';
   if (depth >= MAX_DEPTH) return '[Truncated]';
   seen.add(value);
-  if (value instanceof Error) {
+  // isNativeError also recognises errors from another realm (Node core errors seen inside jest's VM).
+  if (value instanceof Error || types.isNativeError(value)) {
     const { name, message, stack } = value;
     const plain: Record<string, unknown> = { name, message: scrubString(message) };
     if (stack !== undefined) plain.stack = scrubString(stack);

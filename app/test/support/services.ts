@@ -134,7 +134,7 @@ export async function startPostgres(options: { database?: string } = {}): Promis
     await pgCommand(join(bin, 'pg_ctl'), ['start', '-D', data, '-w', '-t', '30', '-l', join(dir, 'server.log'), '-o', serverOptions]);
   };
   const halt = async (): Promise<void> => {
-    await pgCommand(join(bin, 'pg_ctl'), ['stop', '-D', data, '-m', 'immediate', '-w', '-t', '30']);
+    await pgCommand(join(bin, 'pg_ctl'), ['stop', '-D', data, '-m', 'fast', '-w', '-t', '30']);
   };
   const psql = (sql: string): Promise<string> =>
     pgCommand(join(bin, 'psql'), ['-h', '127.0.0.1', '-p', String(port), '-U', user, '-d', database, '-v', 'ON_ERROR_STOP=1', '-At', '-c', sql]);
