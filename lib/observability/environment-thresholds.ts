@@ -5,7 +5,10 @@
  * without paging anyone for the noise of a small, idle environment.
  */
 
-import type { CatalogThresholds } from './settings';
+import type { CatalogSettings, CatalogThresholds } from './settings';
+
+/** Where docs/runbooks.md is read; alarms link its sections. */
+export const RUNBOOK_BASE_URL = 'https://github.com/vigil-dev/vigil/blob/main/docs/runbooks.md';
 
 /** Production numbers: what pages (critical) and what opens a ticket (warning). */
 export const PRODUCTION_THRESHOLDS: CatalogThresholds = {
@@ -69,4 +72,10 @@ export const STAGING_THRESHOLDS: CatalogThresholds = {
   redisConnections: { warning: { maxCount: 1000 }, critical: { maxCount: 5000 } },
   redisReplicationLag: { disabled: 'staging runs a single Redis node without replicas' },
   openSearchFreeStorage: { warning: { minGibibytes: 5 }, critical: { minGibibytes: 2 } },
+};
+
+/** The catalog settings per environment (thresholds, SLO objective, runbook location). */
+export const CATALOG_SETTINGS: Readonly<Record<'staging' | 'production', CatalogSettings>> = {
+  staging: { thresholds: STAGING_THRESHOLDS, sloAvailabilityObjectivePercent: 99.5, runbookBaseUrl: RUNBOOK_BASE_URL },
+  production: { thresholds: PRODUCTION_THRESHOLDS, sloAvailabilityObjectivePercent: 99.9, runbookBaseUrl: RUNBOOK_BASE_URL },
 };
