@@ -111,6 +111,8 @@ export class RedisReplicationGroup extends Construct {
       }],
     });
     this.replicationGroup.applyRemovalPolicy(props.removalPolicy);
+    // A retained group keeps requiring its AUTH token, so the token is retained with it.
+    this.authToken.applyRemovalPolicy(props.removalPolicy === RemovalPolicy.RETAIN ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY);
     this.replicationGroup.node.addDependency(slowLog);
     this.primaryEndpointAddress = this.replicationGroup.attrPrimaryEndPointAddress;
     this.memberClusterIds = Array.from({ length: props.nodeCount }, (_, i) => `${props.replicationGroupId}-${String(i + 1).padStart(3, '0')}`);

@@ -99,6 +99,10 @@ export class DataStack extends VigilStack {
     });
     logGroups.forEach((group) => this.database.node.addDependency(group));
     this.databaseSecret = this.database.secret!;
+    if (db.removalPolicy === 'retain') {
+      // A retained instance without its credentials would need a password reset to be used.
+      (this.database.node.findChild('Secret') as secretsmanager.Secret).applyRemovalPolicy(RemovalPolicy.RETAIN);
+    }
     const instance = this.database.node.defaultChild!;
     acknowledge(instance, 'AwsSolutions-RDS11', 'The PostgreSQL port is no secret; only the backend security group (and the rotation Lambda) may connect.');
     if (!db.multiAz) acknowledge(instance, 'AwsSolutions-RDS3', `${envName} runs single-AZ by configuration (database.multiAz is false).`);

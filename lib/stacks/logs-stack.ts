@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { acknowledge } from '../constructs/acknowledge';
 import { VigilStack, type VigilStackProps } from './vigil-stack';
@@ -123,6 +124,10 @@ export class LogsStack extends VigilStack {
     }
     if (!zoneAware) {
       acknowledge(cfnDomain, 'AwsSolutions-OS7', `${envName} runs in one zone by configuration (search.zoneCount is 1).`);
+    }
+    if (search.removalPolicy === 'retain') {
+      // A retained domain is administered with this password.
+      (this.domain.node.findChild('MasterUser') as secretsmanager.Secret).applyRemovalPolicy(RemovalPolicy.RETAIN);
     }
     acknowledge(this.domain.node.findChild('MasterUser').node.defaultChild!, 'AwsSolutions-SMG4',
       'The fine-grained access control master password is for break-glass administration; OpenSearch needs it updated in step, so it is rotated by runbook.');
