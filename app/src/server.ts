@@ -3,14 +3,17 @@
  * metrics listeners, and graceful shutdown.
  *
  * Shutdown on SIGTERM (ECS gives 30 s before SIGKILL):
- * 1. readiness answers 503 and every response carries `Connection: close`, so keep-alive
- *    clients leave after their current request instead of racing a closing socket;
- * 2. after `SHUTDOWN_DRAIN_MS` the listener stops accepting, idle connections close and
- *    in-flight requests finish (`app.close()`), then the PostgreSQL and Redis pools close;
- * 3. Sentry is flushed and the process exits 0. A second signal, or 25 s passing, forces exit 1.
+ * 1. readiness answers 503 at once; for `SHUTDOWN_DRAIN_MS` everything else is served as usual
+ *    (the ALB is deregistering the task and may still send a few requests);
+ * 2. the listener stops accepting, and from then on every response carries `Connection: close`,
+ *    so each keep-alive client leaves after its current request instead of racing a socket we
+ *    close under it; connections get up to 2 s to finish this way;
+ * 3. `app.close()` closes any idle connection left, waits for in-flight requests and closes the
+ *    PostgreSQL and Redis pools; Sentry is flushed and the process exits 0.
+ * A second signal, or 25 s passing, forces exit 1.
  */
 import { config } from './instrument';
-import type { AddressInfo } from 'node:net';
+import { Server as NetServer, type AddressInfo } from 'node:net';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { buildApp } from './app';
@@ -20,6 +23,18 @@ import { flushSentry } from './observability/sentry';
 
 /** Hard limit for a graceful shutdown, well inside ECS's 30 s stopTimeout. */
 const SHUTDOWN_DEADLINE_MS = 25_000;
+/** After the listener stops, how long open connections get to finish on their own. */
+const CONNECTION_GRACE_MS = 2_000;
+
+/** Resolves when `server` has no open connection left, or after `timeoutMs`. */
+async function connectionsClosed(server: NetServer, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const open = await new Promise<number>((resolve) => server.getConnections((error, count) => resolve(error ? 0 : count)));
+    if (open === 0 || Date.now() > deadline) return;
+    await sleep(25);
+  }
+}
 
 async function main(): Promise<void> {
   const logger = createLogger({ level: config.logLevel, service: config.serviceName });
@@ -38,9 +53,10 @@ async function main(): Promise<void> {
   app = await buildApp({ config, logger });
   const { lifecycle, metrics } = app.vigil;
 
-  // Runs before Fastify's own listener: once draining, responses say `Connection: close`.
+  // Runs before Fastify's own listener: once the listener is closed, responses say `Connection: close`.
+  let closing = false;
   app.server.prependListener('request', (_request, response) => {
-    if (lifecycle.draining) response.shouldKeepAlive = false;
+    if (closing) response.shouldKeepAlive = false;
   });
 
   const metricsServer = createMetricsServer(metrics!.registry, logger);
@@ -70,6 +86,11 @@ async function main(): Promise<void> {
       process.exit(1);
     }, SHUTDOWN_DEADLINE_MS).unref();
     await sleep(config.shutdownDrainMs);
+    // Stop accepting but leave open connections alone: http.Server#close would also reset idle
+    // keep-alive ones at once, racing a client that is sending its next request right then.
+    closing = true;
+    NetServer.prototype.close.call(app!.server);
+    await connectionsClosed(app!.server, CONNECTION_GRACE_MS);
     await app!.close();
     metricsServer.closeAllConnections();
     await new Promise<void>((resolve) => metricsServer.close(() => resolve()));
