@@ -44,6 +44,9 @@ export function initSentry(options: SentryOptions): void {
     environment: options.environment,
     release: options.release,
     // Errors only: no tracesSampleRate, so tracing stays off and adds no span per request.
+    // The SDK's Fastify integration would capture every 5xx itself, including each fast-fail of
+    // an open circuit breaker; the app's error handler decides what is worth an event instead.
+    integrations: (defaults) => defaults.filter((integration) => integration.name !== 'Fastify'),
     beforeSend: (event) => scrubEvent(event),
     beforeBreadcrumb: (breadcrumb) => scrubEvent(breadcrumb),
   });
@@ -52,7 +55,7 @@ export function initSentry(options: SentryOptions): void {
 
 /** Reports an error (5xx or unhandled) with optional context; does nothing when Sentry is off. */
 export function captureError(error: unknown, context?: Record<string, unknown>): void {
-  sentry?.captureException(error, context ? { extra: context } : undefined);
+  sentry?.captureException(error, context ? { contexts: { vigil: context } } : undefined);
 }
 
 /** Waits up to `timeoutMs` for queued events to be sent (shutdown, tests). */
