@@ -3,7 +3,7 @@
  * `npm run alarms -- --runbooks` prints docs/runbooks.md (redirect it to refresh the file).
  */
 
-import { CATALOG_SETTINGS } from '../lib/observability/environment-thresholds';
+import { ENVIRONMENT_NAMES, configFor } from '../lib/config';
 import { renderReviewTable } from '../lib/observability/review-table';
 import { renderRunbooks } from '../lib/observability/runbooks';
 
@@ -19,12 +19,12 @@ function main(args: readonly string[]): number {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  const settings = arg === undefined ? undefined : CATALOG_SETTINGS[arg as keyof typeof CATALOG_SETTINGS];
-  if (settings === undefined || extra !== undefined) {
-    process.stderr.write(`unknown environment '${arg ?? ''}', expected staging|production\n${USAGE}\n`);
+  if (arg === undefined || !(ENVIRONMENT_NAMES as readonly string[]).includes(arg) || extra !== undefined) {
+    process.stderr.write(`unknown environment '${arg ?? ''}', expected ${ENVIRONMENT_NAMES.join('|')}\n${USAGE}\n`);
     return 2;
   }
-  process.stdout.write(renderReviewTable(arg as string, settings));
+  // configFor validates the whole environment, alarms included, and throws one error listing every problem.
+  process.stdout.write(renderReviewTable(arg, configFor(arg).alarms));
   return 0;
 }
 

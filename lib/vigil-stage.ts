@@ -1,6 +1,8 @@
-import { Aws, Stage, type StageProps } from 'aws-cdk-lib';
+import { Aspects, Aws, Stage, type StageProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from './config';
+import { AlarmActionsAndRunbookCheck } from './constructs/catalog-alarm-check';
+import { renderPrometheusRulesYaml } from './observability/prometheus-rules';
 import type { MonitoredResources } from './observability/monitored-resources';
 import { DataStack } from './stacks/data-stack';
 import { LogsStack } from './stacks/logs-stack';
@@ -48,7 +50,7 @@ export class VigilStage extends Stage {
       gitCommit: props.gitCommit,
       appDirectory: props.appDirectory,
       // The signal catalog's rendered Prometheus rules and Grafana dashboards go here.
-      prometheusRuleFiles: {},
+      prometheusRuleFiles: { 'vigil.yml': renderPrometheusRulesYaml(config.envName, config.alarms) },
       grafanaDashboards: {},
       description: `Vigil ${config.envName}: ECS cluster, ALB, backend, Prometheus + Alertmanager, Grafana`,
     });
@@ -67,6 +69,7 @@ export class VigilStage extends Stage {
       redisReplicationGroupId: this.data.cache.replicationGroup.replicationGroupId!,
       redisCacheClusterIds: this.data.cache.memberClusterIds,
       openSearchDomainName: this.logs.domainName,
+      backendLogGroupName: services.backend.logGroup.logGroupName,
     };
     this.monitoring = new MonitoringStack(this, 'Monitoring', {
       config,
@@ -74,5 +77,7 @@ export class VigilStage extends Stage {
       alertPublisherRoleArns: [services.prometheus.taskRole.roleArn],
       description: `Vigil ${config.envName}: alert topics, CloudWatch alarms and dashboard`,
     });
+    // Synth fails if any alarm in the environment lacks an action or a runbook link.
+    Aspects.of(this).add(new AlarmActionsAndRunbookCheck());
   }
 }

@@ -1,6 +1,12 @@
 import { production } from './production';
 import { staging } from './staging';
 import type { EnvironmentConfig, EnvironmentName, TaskSizeConfig } from './types';
+import { catalogSettingsProblems } from '../observability/settings';
+import { isDisabled } from '../observability/thresholds';
+import type { SignalId } from '../observability/signals';
+
+/** Catalog signals that read ECS/ContainerInsights metrics, which exist only with Container Insights on. */
+const CONTAINER_INSIGHTS_SIGNALS: readonly SignalId[] = ['backendMissingTasks', 'prometheusRunning', 'grafanaRunning'];
 
 export * from './types';
 
@@ -216,6 +222,13 @@ export function validate(config: EnvironmentConfig): EnvironmentConfig {
   // --- alerting ----------------------------------------------------------------------------
   if (config.alerting.email !== undefined) {
     check(/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(config.alerting.email), 'alerting.email', config.alerting.email, 'use an e-mail address such as oncall@example.com');
+  }
+
+  // --- alarms (the signal catalog's own rules, then what they need from the rest) ------------
+  problems.push(...catalogSettingsProblems(config.envName, config.alarms).map((problem) => `${config.envName}: alarms.${problem}`));
+  for (const signal of CONTAINER_INSIGHTS_SIGNALS) {
+    check(svc.containerInsights || isDisabled(config.alarms.thresholds[signal]), `alarms.thresholds.${signal}`, config.alarms.thresholds[signal],
+      "it reads ECS/ContainerInsights metrics: set services.containerInsights to true, or { disabled: '<reason>' } the signal");
   }
 
   if (problems.length > 0) {

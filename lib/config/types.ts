@@ -9,6 +9,8 @@
  * environment files, and add a rule to `validate` in `index.ts` when a value can be wrong.
  */
 
+import type { CatalogSettings } from '../observability/settings';
+
 /** The environments Vigil deploys. */
 export type EnvironmentName = 'staging' | 'production';
 
@@ -213,4 +215,11 @@ export interface EnvironmentConfig {
   readonly search: SearchConfig;
   readonly services: ServicesConfig;
   readonly alerting: AlertingConfig;
+  /**
+   * Alarm numbers for every signal of the catalog (`lib/observability/signals.ts`), keyed by
+   * severity and named by unit and direction, or `{ disabled: '<reason>' }`; the API's
+   * availability objective; and where the runbooks are read. A signal left out, or a number
+   * under the wrong unit, does not compile. No defaults: every environment states them.
+   */
+  readonly alarms: CatalogSettings;
 }

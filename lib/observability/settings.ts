@@ -77,6 +77,14 @@ const EVALUATION_FIELDS: readonly (keyof EvaluationSettings)[] = ['evaluationPer
  * field, the value received and the fix.
  */
 export function validateCatalogSettings(envName: string, settings: CatalogSettings): void {
+  const problems = catalogSettingsProblems(envName, settings);
+  if (problems.length > 0) {
+    throw new Error(`Invalid alarm settings for environment '${envName}':\n  - ${problems.join('\n  - ')}`);
+  }
+}
+
+/** Every problem of an environment's settings, one line each (empty when valid). */
+export function catalogSettingsProblems(envName: string, settings: CatalogSettings): string[] {
   const problems: string[] = [];
   const thresholds = settings.thresholds as unknown as Record<string, unknown>;
   for (const id of Object.keys(thresholds)) {
@@ -99,9 +107,7 @@ export function validateCatalogSettings(envName: string, settings: CatalogSettin
   if (!/^https?:\/\/\S+$/.test(settings.runbookBaseUrl) || settings.runbookBaseUrl.includes('#')) {
     problems.push(`runbookBaseUrl must be an http(s) URL without a '#' fragment, got '${settings.runbookBaseUrl}'`);
   }
-  if (problems.length > 0) {
-    throw new Error(`Invalid alarm settings for environment '${envName}':\n  - ${problems.join('\n  - ')}`);
-  }
+  return problems;
 }
 
 function validateSignal(envName: string, id: SignalId, entry: unknown): string[] {

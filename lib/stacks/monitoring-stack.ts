@@ -1,6 +1,10 @@
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { AlertTopics } from '../constructs/alert-topics';
+import { CatalogAlarms } from '../constructs/catalog-alarms';
+import { CatalogDashboard } from '../constructs/catalog-dashboard';
+import { renderAlarmSpecs } from '../observability/cloudwatch-alarms';
+import { renderCloudWatchDashboard } from '../observability/cloudwatch-dashboard';
 import type { AlertTopic } from '../observability/alarm-spec';
 import type { MonitoredResources } from '../observability/monitored-resources';
 import { VigilStack, type VigilStackProps } from './vigil-stack';
@@ -27,6 +31,8 @@ export class MonitoringStack extends VigilStack {
   public readonly topics: Readonly<Record<AlertTopic, sns.ITopic>>;
   /** What the alarms watch (values may be tokens from the other stacks). */
   public readonly resources: MonitoredResources;
+  /** The catalog's CloudWatch alarms. */
+  public readonly alarms: CatalogAlarms;
 
   constructor(scope: Construct, id: string, props: MonitoringStackProps) {
     super(scope, id, props);
@@ -37,5 +43,10 @@ export class MonitoringStack extends VigilStack {
       publisherRoleArns: props.alertPublisherRoleArns,
     });
     this.topics = alertTopics.topics;
+    // The catalog's CloudWatch side: one alarm per signal x severity from config.alarms, and the
+    // dashboard drawing the same thresholds.
+    const specs = renderAlarmSpecs(props.config.envName, props.config.alarms, this.resources);
+    this.alarms = new CatalogAlarms(this, 'CatalogAlarms', { specs, topics: this.topics });
+    new CatalogDashboard(this, 'CatalogDashboard', { model: renderCloudWatchDashboard(props.config.envName, props.config.alarms, this.resources) });
   }
 }

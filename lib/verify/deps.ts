@@ -6,7 +6,6 @@ import { ENVIRONMENT_NAMES, configFor, type EnvironmentConfig } from '../config'
 import { alertTopicName } from '../constructs/alert-topics';
 import type { AlarmSpec } from '../observability/alarm-spec';
 import { renderAlarmSpecs } from '../observability/cloudwatch-alarms';
-import { PRODUCTION_THRESHOLDS, STAGING_THRESHOLDS } from '../observability/environment-thresholds';
 import type { CatalogSettings } from '../observability/settings';
 import type { MonitoredResources } from '../observability/monitored-resources';
 import { cloudWatchClientFor, stsClientFor } from './aws';
@@ -42,13 +41,9 @@ export function verifyResources(config: EnvironmentConfig): MonitoredResources {
   };
 }
 
-/** Interim: the catalog's settings until lib/config carries them per environment (issue 4). */
+/** The catalog's settings of an environment: `alarms` in lib/config/<env>.ts. */
 function catalogSettings(config: EnvironmentConfig): CatalogSettings {
-  return {
-    thresholds: config.envName === 'production' ? PRODUCTION_THRESHOLDS : STAGING_THRESHOLDS,
-    sloAvailabilityObjectivePercent: 99.9,
-    runbookBaseUrl: 'https://example.com/vigil/docs/runbooks.md',
-  };
+  return config.alarms;
 }
 
 /** The alarms the catalog defines for `env`, rendered exactly as the Monitoring stack renders them. */

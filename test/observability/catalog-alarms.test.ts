@@ -40,7 +40,7 @@ describe('CatalogAlarms', () => {
       Period: 60,
       AlarmActions: [{ Ref: Match.stringLikeRegexp('^Critical') }],
       OKActions: [{ Ref: Match.stringLikeRegexp('^Critical') }],
-      AlarmDescription: Match.stringLikeRegexp('Runbook: https://example.com/vigil/docs/runbooks.md#rds-cpu$'),
+      AlarmDescription: Match.stringLikeRegexp('Runbook: https://github.com/vigil-dev/vigil/blob/main/docs/runbooks.md#rds-cpu$'),
     });
   });
 

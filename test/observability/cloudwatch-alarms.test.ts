@@ -42,8 +42,8 @@ describe('CloudWatch alarm specs', () => {
   test('the description says the threshold in words and links the runbook section', () => {
     const spec = byName(production, 'production-rds-free-storage-critical');
     expect(spec.description).toContain('RDS free storage in production is below 5 GiB in 1 of 1 periods of 300 s.');
-    expect(spec.description).toContain('Runbook: https://example.com/vigil/docs/runbooks.md#rds-free-storage');
-    expect(spec.runbookUrl).toBe('https://example.com/vigil/docs/runbooks.md#rds-free-storage');
+    expect(spec.description).toContain('Runbook: https://github.com/vigil-dev/vigil/blob/main/docs/runbooks.md#rds-free-storage');
+    expect(spec.runbookUrl).toBe('https://github.com/vigil-dev/vigil/blob/main/docs/runbooks.md#rds-free-storage');
   });
 
   test('thresholds are converted from the config unit to the metric unit, with the direction from the key', () => {

@@ -1,6 +1,6 @@
 /** Shared inputs for the catalog tests: resources shaped like the stacks' and settings per environment. */
 
-import { PRODUCTION_THRESHOLDS, STAGING_THRESHOLDS } from '../../lib/observability/environment-thresholds';
+import { configFor } from '../../lib/config';
 import type { MonitoredResources } from '../../lib/observability/monitored-resources';
 import type { CatalogSettings } from '../../lib/observability/settings';
 
@@ -21,11 +21,14 @@ export const RESOURCES: MonitoredResources = {
   backendLogGroupName: '/vigil/production/backend',
 };
 
-/** Settings per environment name. */
+/** The catalog settings of the committed environments (lib/config/staging.ts, production.ts). */
 export const SETTINGS: Readonly<Record<'staging' | 'production', CatalogSettings>> = {
-  production: { thresholds: PRODUCTION_THRESHOLDS, sloAvailabilityObjectivePercent: 99.9, runbookBaseUrl: 'https://example.com/vigil/docs/runbooks.md' },
-  staging: { thresholds: STAGING_THRESHOLDS, sloAvailabilityObjectivePercent: 99.5, runbookBaseUrl: 'https://example.com/vigil/docs/runbooks.md' },
+  production: configFor('production').alarms,
+  staging: configFor('staging').alarms,
 };
+
+/** Where the committed config says the runbooks are. */
+export const RUNBOOK_BASE_URL = SETTINGS.production.runbookBaseUrl;
 
 /** Production settings with some thresholds replaced (the rest unchanged). */
 export function productionWith(thresholds: Record<string, unknown>): CatalogSettings {

@@ -66,7 +66,7 @@ describe('generated Prometheus rules', () => {
     for (const rule of alertingRules(file)) {
       expect(Object.keys(rule.labels).sort()).toEqual(['component', 'env', 'severity', 'signal']);
       expect(rule.labels.env).toBe('production');
-      expect(rule.annotations.runbook_url).toMatch(/^https:\/\/example\.com\/vigil\/docs\/runbooks\.md#[a-z0-9-]+$/);
+      expect(rule.annotations.runbook_url).toMatch(/^https:\/\/github\.com\/vigil-dev\/vigil\/blob\/main\/docs\/runbooks\.md#[a-z0-9-]+$/);
       expect(Object.keys(rule.annotations).sort()).toEqual(['description', 'runbook_url', 'summary']);
     }
   });

@@ -1,6 +1,7 @@
+import { configFor, validate } from '../../lib/config';
 import { SIGNAL_IDS } from '../../lib/observability/signals';
 import { disabledEntries, resolveTiers, validateCatalogSettings, type CatalogThresholds } from '../../lib/observability/settings';
-import { PRODUCTION_THRESHOLDS } from '../../lib/observability/environment-thresholds';
+
 import { SETTINGS, productionWith } from './fixtures';
 
 describe('catalog settings validation', () => {
@@ -51,7 +52,7 @@ describe('catalog settings validation', () => {
   });
 
   test('a missing signal is rejected at synth too (for untyped input)', () => {
-    const { apiErrorRate: _dropped, ...rest } = PRODUCTION_THRESHOLDS;
+    const { apiErrorRate: _dropped, ...rest } = SETTINGS.production.thresholds;
     const settings = { ...SETTINGS.production, thresholds: rest as unknown as CatalogThresholds };
     expect(() => validateCatalogSettings('production', settings)).toThrow(/thresholds\.apiErrorRate is missing/);
   });
@@ -88,11 +89,11 @@ describe('catalog settings validation', () => {
 
 describe('the config types', () => {
   test('leaving out a signal or using the wrong unit key does not compile', () => {
-    const { apiErrorRate: _dropped, ...rest } = PRODUCTION_THRESHOLDS;
+    const { apiErrorRate: _dropped, ...rest } = SETTINGS.production.thresholds;
     // @ts-expect-error apiErrorRate is missing
     const missing: CatalogThresholds = rest;
     const wrongKey: CatalogThresholds = {
-      ...PRODUCTION_THRESHOLDS,
+      ...SETTINGS.production.thresholds,
       // @ts-expect-error latency is in milliseconds, not percent
       apiLatencyP99: { warning: { maxPercent: 1 }, critical: { maxMilliseconds: 1500 } },
     };
@@ -125,5 +126,19 @@ describe('resolved tiers', () => {
         }
       }
     }
+  });
+});
+
+describe('alarms in the environment config', () => {
+  test('configFor rejects a bad alarm number with the environment and field', () => {
+    const config = configFor('production');
+    const broken = { ...config, alarms: { ...config.alarms, thresholds: { ...config.alarms.thresholds, backendCpu: { warning: { maxPercent: 95 }, critical: { maxPercent: 90 } } } } };
+    expect(() => validate(broken)).toThrow(/production: alarms\.thresholds\.backendCpu: warning \(maxPercent 95\) must be less severe than critical/);
+  });
+
+  test('signals that read Container Insights metrics need Container Insights on, or must be disabled', () => {
+    const config = configFor('production');
+    const withoutInsights = { ...config, services: { ...config.services, containerInsights: false } };
+    expect(() => validate(withoutInsights)).toThrow(/alarms\.thresholds\.prometheusRunning is .*set services\.containerInsights to true, or \{ disabled: '<reason>' \} the signal/);
   });
 });
