@@ -7,6 +7,14 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { acknowledge } from './acknowledge';
 
+/**
+ * The member cache cluster ids ElastiCache gives the nodes of a replication group: `<id>-001`,
+ * `<id>-002`, ... Exported so `vigil verify` names per-node alarms without synthesizing.
+ */
+export function memberClusterIds(replicationGroupId: string, nodeCount: number): string[] {
+  return Array.from({ length: nodeCount }, (_, i) => `${replicationGroupId}-${String(i + 1).padStart(3, '0')}`);
+}
+
 /** Props of {@link RedisReplicationGroup}. */
 export interface RedisReplicationGroupProps {
   readonly vpc: ec2.IVpc;
@@ -115,7 +123,7 @@ export class RedisReplicationGroup extends Construct {
     this.authToken.applyRemovalPolicy(props.removalPolicy === RemovalPolicy.RETAIN ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY);
     this.replicationGroup.node.addDependency(slowLog);
     this.primaryEndpointAddress = this.replicationGroup.attrPrimaryEndPointAddress;
-    this.memberClusterIds = Array.from({ length: props.nodeCount }, (_, i) => `${props.replicationGroupId}-${String(i + 1).padStart(3, '0')}`);
+    this.memberClusterIds = memberClusterIds(props.replicationGroupId, props.nodeCount);
     // The secret must exist before the group reads it through the dynamic reference.
     this.replicationGroup.node.addDependency(this.authToken);
 

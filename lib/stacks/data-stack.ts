@@ -14,6 +14,11 @@ export interface DataStackProps extends VigilStackProps {
   readonly vpc: ec2.IVpc;
 }
 
+/** The literal Redis replication group id of an environment (alarms carry its member ids). */
+export function redisReplicationGroupId(envName: string): string {
+  return `${envName}-vigil-redis`;
+}
+
 /** Name of the application database inside the instance (`PGDATABASE`). */
 export const DATABASE_NAME = 'vigil';
 
@@ -127,7 +132,7 @@ export class DataStack extends VigilStack {
     this.cache = new RedisReplicationGroup(this, 'Cache', {
       vpc: props.vpc,
       subnets: isolated,
-      replicationGroupId: `${envName}-vigil-redis`,
+      replicationGroupId: redisReplicationGroupId(envName),
       engineVersion: cache.engineVersion,
       nodeType: cache.nodeType,
       nodeCount: cache.nodeCount,

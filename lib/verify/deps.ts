@@ -4,10 +4,12 @@
  */
 import { ENVIRONMENT_NAMES, configFor, type EnvironmentConfig } from '../config';
 import { alertTopicName } from '../constructs/alert-topics';
+import { memberClusterIds } from '../constructs/redis-replication-group';
 import type { AlarmSpec } from '../observability/alarm-spec';
 import { renderAlarmSpecs } from '../observability/cloudwatch-alarms';
 import type { CatalogSettings } from '../observability/settings';
 import type { MonitoredResources } from '../observability/monitored-resources';
+import { redisReplicationGroupId } from '../stacks/data-stack';
 import { cloudWatchClientFor, stsClientFor } from './aws';
 import type { TopicArnResolver } from './compare';
 import type { VerifyDeps } from './cli';
@@ -19,11 +21,11 @@ const FROM_ACCOUNT = '(deploy-time id)';
  * The resources the catalog renders against, as far as verify can know them without AWS.
  *
  * Only the Redis member ids shape alarm names and descriptions (one alarm per node), so they are
- * built from the configuration the way the Data stack names them; everything else is a deploy-time
- * id that only appears in dimension values, which the comparison skips.
+ * built from the configuration with the Data stack's own naming functions; everything else is a
+ * deploy-time id that only appears in dimension values, which the comparison skips.
  */
 export function verifyResources(config: EnvironmentConfig): MonitoredResources {
-  const redisReplicationGroupId = `${config.envName}-vigil-redis`;
+  const groupId = redisReplicationGroupId(config.envName);
   return {
     accountId: FROM_ACCOUNT,
     region: config.region,
@@ -34,8 +36,8 @@ export function verifyResources(config: EnvironmentConfig): MonitoredResources {
     prometheusServiceName: FROM_ACCOUNT,
     grafanaServiceName: FROM_ACCOUNT,
     dbInstanceIdentifier: FROM_ACCOUNT,
-    redisReplicationGroupId,
-    redisCacheClusterIds: Array.from({ length: config.cache.nodeCount }, (_, i) => `${redisReplicationGroupId}-${String(i + 1).padStart(3, '0')}`),
+    redisReplicationGroupId: groupId,
+    redisCacheClusterIds: memberClusterIds(groupId, config.cache.nodeCount),
     openSearchDomainName: FROM_ACCOUNT,
     backendLogGroupName: FROM_ACCOUNT,
   };
