@@ -53,9 +53,28 @@ export function redact(value: unknown, depth = 0, seen: WeakSet<object> = new We
   }
   if (Array.isArray(value)) return value.map((item) => redact(item, depth + 1, seen));
   const copy: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
-    const item = (value as Record<string, unknown>)[key];
-    copy[key] = SENSITIVE_KEY.test(key) && item !== undefined && item !== null ? REDACTED : redact(item, depth + 1, seen);
-  }
+  for (const key of Object.keys(value)) copy[key] = redactEntry(key, (value as Record<string, unknown>)[key], depth + 1, seen);
   return copy;
+}
+
+/** Memo of {@link SENSITIVE_KEY} per key name: log lines repeat the same few keys. */
+const sensitiveKeys = new Map<string, boolean>();
+
+/** Whether a key's value is secret; memoised for the first 1000 distinct key names. */
+export function isSensitiveKey(key: string): boolean {
+  let sensitive = sensitiveKeys.get(key);
+  if (sensitive === undefined) {
+    sensitive = SENSITIVE_KEY.test(key);
+    if (sensitiveKeys.size < 1000) sensitiveKeys.set(key, sensitive);
+  }
+  return sensitive;
+}
+
+/** The redacted value of one `key: value` entry (the per-field step of {@link redact}). */
+export function redactEntry(key: string, value: unknown, depth = 1, seen: WeakSet<object> = new WeakSet()): unknown {
+  if (value === undefined || value === null) return value;
+  if (isSensitiveKey(key)) return REDACTED;
+  if (typeof value === 'string') return scrubString(value);
+  if (typeof value !== 'object') return value;
+  return redact(value, depth, seen);
 }

