@@ -57,7 +57,9 @@ Options:
   --json                 print one JSON document instead of tables (errors too, as {"error": ...})
   --fire-drill <signal>  instead of verifying, set that signal's critical alarm to ALARM so its
                          page goes out; CloudWatch returns a metric alarm to its real state at the
-                         next evaluation. Needs cloudwatch:SetAlarmState.
+                         next evaluation. <signal> is a signal id (lib/observability/signals.ts,
+                         e.g. rdsCpu) or, for per-node signals, the critical alarm's full name.
+                         Needs cloudwatch:SetAlarmState.
   -h, --help             show this text
 
 Exit codes:
@@ -68,7 +70,7 @@ Exit codes:
 Examples:
   npm run verify -- --env production --region eu-west-1
   npm run verify -- --env staging --profile staging-readonly --json
-  npm run verify -- --env production --fire-drill <signal>
+  npm run verify -- --env production --fire-drill rdsCpu
 `;
 
 interface Options {
