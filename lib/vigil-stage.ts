@@ -2,6 +2,7 @@ import { Aspects, Aws, Stage, type StageProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from './config';
 import { AlarmActionsAndRunbookCheck } from './constructs/catalog-alarm-check';
+import { renderGrafanaDashboardFiles } from './observability/grafana-dashboards';
 import { renderPrometheusRulesYaml } from './observability/prometheus-rules';
 import type { MonitoredResources } from './observability/monitored-resources';
 import { DataStack } from './stacks/data-stack';
@@ -51,7 +52,7 @@ export class VigilStage extends Stage {
       appDirectory: props.appDirectory,
       // The signal catalog's rendered Prometheus rules and Grafana dashboards go here.
       prometheusRuleFiles: { 'vigil.yml': renderPrometheusRulesYaml(config.envName, config.alarms) },
-      grafanaDashboards: {},
+      grafanaDashboards: renderGrafanaDashboardFiles(config.envName, config.alarms, config.region),
       description: `Vigil ${config.envName}: ECS cluster, ALB, backend, Prometheus + Alertmanager, Grafana`,
     });
 

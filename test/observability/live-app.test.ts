@@ -20,6 +20,7 @@ import {
 } from '../../app/test/support/services';
 import { alertingRules, renderPrometheusRules, renderPrometheusRulesYaml } from '../../lib/observability/prometheus-rules';
 import { exposedFamilies, isExposed, metricNamesIn } from '../../lib/observability/promql-metrics';
+import { dashboardPromQl, renderGrafanaDashboards } from '../../lib/observability/grafana-dashboards';
 import { SETTINGS } from './fixtures';
 
 /** Series Prometheus makes itself rather than scraping them from the app. */
@@ -73,9 +74,10 @@ describe('the catalog against the running app', () => {
           if ('record' in rule) recorded.add(rule.record);
         }
       }
+      expressions.push(...dashboardPromQl(renderGrafanaDashboards(env, SETTINGS[env], 'eu-west-1')));
     }
     const used = [...new Set(expressions.flatMap(metricNamesIn))].filter((name) => !recorded.has(name) && !PROMETHEUS_OWN_SERIES.includes(name));
-    expect(used).toEqual(expect.arrayContaining(['http_requests_total', 'http_request_duration_seconds_bucket', 'pg_pool_connections', 'circuit_breaker_state']));
+    expect(used).toEqual(expect.arrayContaining(['http_requests_total', 'http_request_duration_seconds_bucket', 'pg_pool_connections', 'circuit_breaker_state', 'redis_command_duration_seconds_bucket', 'app_build_info', 'process_cpu_seconds_total']));
     expect(used.filter((name) => !isExposed(name, families))).toEqual([]);
     // The check can fail: a misspelt name is not found.
     expect(isExposed('http_request_total', families)).toBe(false);
