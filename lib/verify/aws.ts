@@ -19,17 +19,34 @@ export interface AwsTarget {
   readonly profile?: string;
 }
 
+/** How long one HTTP attempt may take; the SDK retries a timed-out attempt like a network error. */
+export interface HttpTimeouts {
+  readonly connectionTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+}
+
+/**
+ * Without these the SDK waits for ever on an endpoint that accepts and never answers (its request
+ * timeout only logs a warning unless told to throw), and a command that hangs is worse than one
+ * that fails.
+ */
+export const DEFAULT_TIMEOUTS: HttpTimeouts = { connectionTimeoutMs: 5_000, requestTimeoutMs: 30_000 };
+
+function requestHandler(timeouts: HttpTimeouts) {
+  return { connectionTimeout: timeouts.connectionTimeoutMs, requestTimeout: timeouts.requestTimeoutMs, throwOnRequestTimeout: true };
+}
+
 /**
  * The CloudWatch client the CLI uses: flags first, then the SDK's own chain (AWS_REGION,
  * AWS_PROFILE, shared config, SSO, instance roles; AWS_ENDPOINT_URL_CLOUDWATCH for endpoints).
  */
-export function cloudWatchClientFor(target: AwsTarget): CloudWatchClient {
-  return new CloudWatchClient({ region: target.region, profile: target.profile });
+export function cloudWatchClientFor(target: AwsTarget, timeouts: HttpTimeouts = DEFAULT_TIMEOUTS): CloudWatchClient {
+  return new CloudWatchClient({ region: target.region, profile: target.profile, requestHandler: requestHandler(timeouts) });
 }
 
 /** The STS client for the same target, used only to name the caller in a drill's reason. */
-export function stsClientFor(target: AwsTarget): STSClient {
-  return new STSClient({ region: target.region, profile: target.profile });
+export function stsClientFor(target: AwsTarget, timeouts: HttpTimeouts = DEFAULT_TIMEOUTS): STSClient {
+  return new STSClient({ region: target.region, profile: target.profile, requestHandler: requestHandler(timeouts) });
 }
 
 /** DescribeAlarms' largest page; fewer round trips for big environments. */
@@ -135,6 +152,9 @@ export function explainAwsError(error: unknown, target: AwsTarget): string {
     const hostname = e.hostname ?? dns?.[2];
     const host = hostname ? ` ${hostname}` : '';
     return `cannot resolve the CloudWatch endpoint${host} for region '${region}' (${dnsCode}): check --region names a real AWS region and that this machine can reach AWS`;
+  }
+  if (name === 'TimeoutError' || e.code === 'ETIMEDOUT') {
+    return `no answer from the AWS endpoint for region '${region}' after ${e.$metadata?.attempts ?? 'several'} attempts (${name}): check the network, proxy or VPC endpoint, then retry`;
   }
   if (message === 'Region is missing') {
     return `no AWS region: pass --region (e.g. --region eu-west-1), set AWS_REGION, or set a region in the profile`;

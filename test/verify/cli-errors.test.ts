@@ -155,6 +155,28 @@ describe('vigil verify against a loopback CloudWatch endpoint', () => {
     expect(JSON.parse(result.stdout)).toEqual({ error: line });
   });
 
+  test('an endpoint that accepts but never answers exits 2 after the retries instead of hanging', async () => {
+    withKeys();
+    // GIVEN a server that reads each request and never replies
+    const silent = http.createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    process.env.AWS_ENDPOINT_URL_CLOUDWATCH = `http://127.0.0.1:${(silent.address() as { port: number }).port}`;
+    try {
+      // WHEN verifying with the CLI's client, short timeouts for the test
+      const result = await run(['--env', 'production', '--region', 'eu-west-1'], {
+        cloudWatch: (target) => cloudWatchClientFor(target, { connectionTimeoutMs: 200, requestTimeoutMs: 200 }),
+      });
+      // THEN exit 2 with the cause
+      expect(result.code).toBe(2);
+      expect(result.stderr).toBe(
+        "vigil verify: no answer from the AWS endpoint for region 'eu-west-1' after 3 attempts (TimeoutError): check the network, proxy or VPC endpoint, then retry\n",
+      );
+    } finally {
+      silent.closeAllConnections();
+      silent.close();
+    }
+  });
+
   test('a fire drill the caller may not run exits 2 after DescribeAlarms succeeded', async () => {
     withKeys();
     const { metricAlarms } = deployedFrom(fixtureCatalog('production'));
