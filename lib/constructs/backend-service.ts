@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -20,8 +21,19 @@ export const BACKEND_METRICS_PORT = 9464;
 export const BACKEND_DISCOVERY_NAME = 'backend';
 /** Name of the application container (FireLens tags its logs `<name>-firelens-<task>`). */
 export const BACKEND_CONTAINER_NAME = 'app';
-/** The service's own repository folder, built into the image at deploy. */
-export const DEFAULT_APP_DIRECTORY = path.resolve(__dirname, '..', '..', 'app');
+/**
+ * The service's own folder (`app/` at the repository root), built into the image at deploy.
+ * Found by walking up from this file, so it holds whether this runs from `lib/` through tsx or
+ * from a compiled copy in another folder.
+ */
+export const DEFAULT_APP_DIRECTORY = findAppDirectory(__dirname);
+
+function findAppDirectory(from: string): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, 'app', 'Dockerfile')) && fs.existsSync(path.join(dir, 'cdk.json'))) return path.join(dir, 'app');
+    if (path.dirname(dir) === dir) return path.resolve(from, '..', '..', 'app');
+  }
+}
 
 /** Props of {@link BackendService}. */
 export interface BackendServiceProps {

@@ -1,0 +1,98 @@
+/**
+ * `npm run bench:synth`: how much slower is synthesizing both Vigil environments than
+ * synthesizing a VPC-only CDK app, as whole processes through the README's own command
+ * (`npm run synth`, i.e. `cdk synth --no-notices --quiet`)? Runs alternate (A B, B A, ...) so
+ * drift on a shared machine hits both sides; medians; the last line is `synth_ratio=<x>`.
+ *
+ *   npm run bench:synth                 5 rounds
+ *   BENCH_ROUNDS=9 npm run bench:synth
+ *   npm run bench:synth -- --runners    also compare ways of running the app (tsx loader,
+ *                                       the tsx CLI through npx, precompiled JavaScript)
+ *
+ * Both sides keep CDK's bundled template validation on: it is a real check, and most of the cost.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+const ROOT = path.resolve(__dirname, '..');
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+if (!Number.isInteger(ROUNDS) || ROUNDS < 1) {
+  throw new Error(`BENCH_ROUNDS must be a positive integer, got '${process.env.BENCH_ROUNDS}'`);
+}
+
+/** One way of synthesizing: a command line run from the repository root. */
+interface Subject {
+  readonly name: string;
+  readonly command: string;
+  readonly args: string[];
+}
+
+/** Wall-clock seconds of one run; throws with the output if the run fails. */
+function timeRun(subject: Subject): number {
+  const started = process.hrtime.bigint();
+  const result = spawnSync(subject.command, subject.args, { cwd: ROOT, encoding: 'utf8', env: process.env });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  if (result.status !== 0) {
+    throw new Error(`${subject.name} failed (exit ${result.status}):\n${result.stdout}\n${result.stderr}`);
+  }
+  return seconds;
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+/** Runs every subject once to warm caches, then `rounds` alternating rounds; medians in seconds. */
+function measure(subjects: readonly Subject[], rounds: number): Map<string, number[]> {
+  const times = new Map<string, number[]>(subjects.map((s) => [s.name, []]));
+  subjects.forEach(timeRun);
+  for (let round = 0; round < rounds; round++) {
+    const order = round % 2 === 0 ? subjects : [...subjects].reverse();
+    for (const subject of order) times.get(subject.name)!.push(timeRun(subject));
+  }
+  return times;
+}
+
+function report(times: Map<string, number[]>): void {
+  for (const [name, values] of times) {
+    console.log(`${name.padEnd(44)} median ${median(values).toFixed(2)} s  (runs: ${values.map((v) => v.toFixed(2)).join(' ')})`);
+  }
+}
+
+const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-bench-synth-'));
+try {
+  // The README's command for both; only the app differs.
+  const npmSynth = (app: string | undefined, out: string): Subject => ({
+    name: app ? 'VPC-only app (npm run synth --app ...)' : 'Vigil, both environments (npm run synth)',
+    command: 'npm',
+    args: ['run', '--silent', 'synth', '--', ...(app ? ['--app', app] : []), '-o', path.join(scratch, out)],
+  });
+  const vigil = npmSynth(undefined, 'vigil');
+  const vpcOnly = npmSynth('node --import tsx bench/vpc-only/app.ts', 'vpc');
+
+  if (process.argv.includes('--runners')) {
+    // The app alone (no CLI), three ways: what cdk.json's "app" could be.
+    const dist = path.join(ROOT, 'dist', 'bench-synth');
+    execFileSync('npx', ['tsc', '-p', 'tsconfig.json', '--outDir', dist, '--noEmit', 'false', '--inlineSourceMap', 'false', '--inlineSources', 'false'], { cwd: ROOT, stdio: 'ignore' });
+    const appOnly = (name: string, command: string, args: string[]): Subject => ({ name, command: 'env', args: [`CDK_OUTDIR=${path.join(scratch, name.replace(/\W+/g, '-'))}`, command, ...args] });
+    console.log(`app alone, ${ROUNDS} alternating rounds:`);
+    report(measure([
+      appOnly('node --import tsx bin/vigil.ts (cdk.json)', 'node', ['--import', 'tsx', 'bin/vigil.ts']),
+      appOnly('npx tsx bin/vigil.ts', 'npx', ['tsx', 'bin/vigil.ts']),
+      appOnly('node dist/bin/vigil.js (precompiled)', 'node', [path.join(dist, 'bin', 'vigil.js')]),
+    ], ROUNDS));
+    console.log('');
+  }
+
+  console.log(`whole-process synth, ${ROUNDS} alternating rounds:`);
+  const times = measure([vigil, vpcOnly], ROUNDS);
+  report(times);
+  const ratio = median(times.get(vigil.name)!) / median(times.get(vpcOnly.name)!);
+  console.log(`synth_ratio=${ratio.toFixed(2)}`);
+} finally {
+  fs.rmSync(scratch, { recursive: true, force: true });
+}
