@@ -130,6 +130,7 @@ export const staging: EnvironmentConfig = {
       prometheusRunning: { disabled: 'Container Insights is off in staging (services.containerInsights)' },
       grafanaRunning: { disabled: 'Container Insights is off in staging (services.containerInsights)' },
       logRouterRunning: { warning: { disabled: 'no logs at all is always a page' }, critical: { minCount: 1 } },
+      prometheusWatchdog: { warning: { disabled: 'a silent alerting pipeline always pages' }, critical: { minCount: 1 } },
     },
   },
 };

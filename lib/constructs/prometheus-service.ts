@@ -39,6 +39,8 @@ export interface PrometheusServiceProps {
   readonly backendMetricsPort: number;
   /** SNS topic ARN per alert role (Alertmanager publishes with the task role). */
   readonly topicArns: Readonly<Record<AlertTopic, string>>;
+  /** SNS topic ARN for the Watchdog heartbeat. @default - the Watchdog is not sent anywhere */
+  readonly heartbeatTopicArn?: string;
   /** Rule files by file name (`slo.yml` → YAML); written to `rules/`. @default {} */
   readonly ruleFiles?: Readonly<Record<string, string>>;
   /** Amazon Managed Service for Prometheus workspace to remote-write to. @default - none */
@@ -119,7 +121,7 @@ export class PrometheusService extends Construct {
     const alertmanagerFiles = deliverFiles(ALERTMANAGER_CONFIG_DIR, [{
       path: 'alertmanager.yml',
       encoding: 'plain',
-      content: renderAlertmanagerConfig({ region: props.region, topicArns: props.topicArns }),
+      content: renderAlertmanagerConfig({ region: props.region, topicArns: props.topicArns, heartbeatTopicArn: props.heartbeatTopicArn }),
     }]);
     this.taskDefinition.addContainer('Alertmanager', {
       containerName: 'alertmanager',
@@ -146,7 +148,7 @@ export class PrometheusService extends Construct {
 
     this.taskRole.addToPrincipalPolicy(new iam.PolicyStatement({
       actions: ['sns:Publish'],
-      resources: Object.values(props.topicArns),
+      resources: [...Object.values(props.topicArns), ...(props.heartbeatTopicArn === undefined ? [] : [props.heartbeatTopicArn])],
     }));
     if (props.remoteWrite) {
       this.taskRole.addToPrincipalPolicy(new iam.PolicyStatement({

@@ -298,6 +298,7 @@ const AWS_VARIABLES: readonly { readonly field: keyof MonitoredResources; readon
   { field: 'openSearchDomainName', name: 'domain', namespace: 'AWS/ES', metricName: 'CPUUtilization', dimensionKey: 'DomainName' },
   { field: 'accountId', name: 'client', namespace: 'AWS/ES', metricName: 'CPUUtilization', dimensionKey: 'ClientId' },
   { field: 'backendLogGroupName', name: 'loggroup', namespace: 'AWS/Logs', metricName: 'IncomingLogEvents', dimensionKey: 'LogGroupName' },
+  { field: 'heartbeatTopicName', name: 'heartbeat', namespace: 'AWS/SNS', metricName: 'NumberOfMessagesPublished', dimensionKey: 'TopicName' },
 ];
 
 /** MonitoredResources whose every id is a `$variable` of the AWS dashboard. */

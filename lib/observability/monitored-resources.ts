@@ -31,4 +31,9 @@ export interface MonitoredResources {
    * watches its incoming events. Required while that signal is enabled.
    */
   readonly backendLogGroupName?: string;
+  /**
+   * Name of the SNS topic Alertmanager publishes the always-firing Watchdog alert to; the watchdog
+   * signal alarms when it stops receiving messages. Required while that signal is enabled.
+   */
+  readonly heartbeatTopicName?: string;
 }

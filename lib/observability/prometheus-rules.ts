@@ -8,6 +8,7 @@ import { stringify } from 'yaml';
 import { thresholdInWords } from './cloudwatch-alarms';
 import { resolveTiers, runbookAnchor, runbookUrl, type CatalogSettings, type ResolvedTier } from './settings';
 import { BURN_RATE_POLICY, SLO_FOR_MINUTES, SLO_SIGNAL, burnThreshold, sloWindows, windowLabel } from './slo';
+import { SIGNALS } from './signals';
 import { isMinimumKey } from './thresholds';
 
 /** A Prometheus alerting rule. */
@@ -131,7 +132,8 @@ function watchdogGroup(envName: string, settings: CatalogSettings): RuleGroup {
         annotations: {
           summary: `Prometheus in ${envName} is evaluating rules`,
           description: 'Always firing. If this alert stops arriving, Prometheus or Alertmanager is down.',
-          runbook_url: runbookUrl(settings.runbookBaseUrl, 'platform-watchdog'),
+          // The heartbeat signal watches where this alert is delivered; both share its runbook section.
+          runbook_url: runbookUrl(settings.runbookBaseUrl, runbookAnchor(SIGNALS.prometheusWatchdog)),
         },
       },
     ],

@@ -37,6 +37,7 @@ const PLACEHOLDER_RESOURCES = {
   redisCacheClusterIds: ['-'],
   openSearchDomainName: '-',
   backendLogGroupName: '-',
+  heartbeatTopicName: '-',
 };
 
 function evaluationOf(tier: ResolvedTier): string {

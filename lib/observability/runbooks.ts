@@ -4,7 +4,6 @@
  * dashboard), plus the SLO and the watchdog. A test keeps the committed file equal to this output.
  */
 
-import { WATCHDOG } from './prometheus-rules';
 import { sourceOf } from './review-table';
 import { runbookAnchor } from './settings';
 import { SIGNALS, SIGNAL_IDS, type Component, type SignalDefinition } from './signals';
@@ -20,9 +19,6 @@ const COMPONENT_TITLES: Readonly<Record<Component, string>> = {
   platform: 'The monitoring platform',
   slo: 'Availability SLO',
 };
-
-/** The anchor of the watchdog's section. */
-export const WATCHDOG_ANCHOR = `${WATCHDOG.component}-${WATCHDOG.signal}`;
 
 function section(anchor: string, title: string, id: string, meaning: string, source: string, checks: readonly string[], dashboard: string): string {
   return [
@@ -62,23 +58,6 @@ export function renderRunbooks(): string {
   for (const component of components) {
     parts.push(`## ${COMPONENT_TITLES[component]}`, '');
     for (const id of SIGNAL_IDS) if (SIGNALS[id].component === component) parts.push(signalSection(id, SIGNALS[id]));
-    if (component === 'platform') {
-      parts.push(
-        section(
-          WATCHDOG_ANCHOR,
-          'Prometheus watchdog',
-          WATCHDOG.alert,
-          'An alert that always fires while Prometheus evaluates rules and Alertmanager delivers them. Its absence is the signal: if it stops arriving, alerting itself is broken.',
-          'prometheus: `vector(1)`',
-          [
-            'Is the Prometheus task running (Prometheus running alarm, ECS service events)?',
-            'Does Alertmanager in the same task start and reach SNS (its CloudWatch log stream, task role)?',
-            'Do the rule files load (`promtool check rules`, Prometheus /rules page)?',
-          ],
-          'Prometheus /alerts page; CloudWatch: <env>-vigil, section platform',
-        ),
-      );
-    }
   }
   parts.push(`## ${COMPONENT_TITLES.slo}`, '');
   const pairs = BURN_RATE_POLICY.map((p) => `${p.severity}: ${p.burnRate}x over ${windowLabel(p.longWindowMinutes)} and ${windowLabel(p.shortWindowMinutes)}`).join('; ');

@@ -833,21 +833,44 @@ export const SIGNALS = {
         metric: {
           namespace: 'AWS/Logs',
           metricName: 'IncomingLogEvents',
-          dimensions: { LogGroupName: requireLogGroup(r) },
+          dimensions: { LogGroupName: required(r, 'backendLogGroupName', 'logRouterRunning') },
           statistic: 'Sum',
         },
       }),
     },
   }),
+  prometheusWatchdog: signal({
+    component: 'platform',
+    slug: 'watchdog',
+    title: 'Prometheus watchdog heartbeat',
+    meaning:
+      'Prometheus always fires the Watchdog alert and Alertmanager forwards it every minute to the heartbeat topic. ' +
+      'When those messages stop, rule evaluation or alert delivery is broken, so every app alert would go unnoticed.',
+    checks: [
+      'Is the Prometheus task running (Prometheus running alarm, ECS stopped task reason), and is Watchdog firing on its /alerts page?',
+      'Does Alertmanager in the same task reach SNS (its CloudWatch log stream: sigv4 or KMS errors, task role publish permission)?',
+      'Do the rule files load (`promtool check rules` on the deployed files, Prometheus /rules page)?',
+    ],
+    dashboard: 'CloudWatch: <env>-vigil, section platform',
+    thresholdKey: 'minCount',
+    evaluation: { periodSeconds: 300, evaluationPeriods: 3, datapointsToAlarm: 3, treatMissingData: 'breaching' },
+    source: {
+      engine: 'cloudwatch',
+      toMetricUnit: 1,
+      query: (r) => ({
+        metric: { namespace: 'AWS/SNS', metricName: 'NumberOfMessagesPublished', dimensions: { TopicName: required(r, 'heartbeatTopicName', 'prometheusWatchdog') }, statistic: 'Sum' },
+      }),
+    },
+  }),
 } as const;
 
-function requireLogGroup(r: MonitoredResources): string {
-  if (r.backendLogGroupName === undefined || r.backendLogGroupName === '') {
-    throw new Error(
-      "MonitoredResources.backendLogGroupName is required for signal 'logRouterRunning': pass the CloudWatch log group the backend's log router writes to, or disable the signal",
-    );
+/** An optional resource id that a signal needs; names the field and the signal when it is missing. */
+function required(r: MonitoredResources, field: 'backendLogGroupName' | 'heartbeatTopicName', signalId: string): string {
+  const value = r[field];
+  if (value === undefined || value === '') {
+    throw new Error(`MonitoredResources.${field} is required for signal '${signalId}': pass it from the stacks, or disable the signal`);
   }
-  return r.backendLogGroupName;
+  return value;
 }
 
 /** Every signal id of the catalog. */

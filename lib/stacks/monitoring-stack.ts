@@ -3,6 +3,7 @@ import type { Construct } from 'constructs';
 import { AlertTopics } from '../constructs/alert-topics';
 import { CatalogAlarms } from '../constructs/catalog-alarms';
 import { CatalogDashboard } from '../constructs/catalog-dashboard';
+import { HeartbeatTopic } from '../constructs/catalog-heartbeat';
 import { renderAlarmSpecs } from '../observability/cloudwatch-alarms';
 import { renderCloudWatchDashboard } from '../observability/cloudwatch-dashboard';
 import type { AlertTopic } from '../observability/alarm-spec';
@@ -36,13 +37,15 @@ export class MonitoringStack extends VigilStack {
 
   constructor(scope: Construct, id: string, props: MonitoringStackProps) {
     super(scope, id, props);
-    this.resources = props.resources;
     const alertTopics = new AlertTopics(this, 'AlertTopics', {
       envName: props.config.envName,
       email: props.config.alerting.email,
       publisherRoleArns: props.alertPublisherRoleArns,
     });
     this.topics = alertTopics.topics;
+    // Alertmanager sends the always-firing Watchdog here; the catalog's watchdog signal alarms when it stops.
+    const heartbeat = new HeartbeatTopic(this, 'Heartbeat', { envName: props.config.envName, key: alertTopics.key });
+    this.resources = { ...props.resources, heartbeatTopicName: heartbeat.topic.topicName };
     // The catalog's CloudWatch side: one alarm per signal x severity from config.alarms, and the
     // dashboard drawing the same thresholds.
     const specs = renderAlarmSpecs(props.config.envName, props.config.alarms, this.resources);

@@ -10,6 +10,7 @@ import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
 import type { Construct } from 'constructs';
 import { acknowledge } from '../constructs/acknowledge';
 import { ALERT_TOPIC_ROLES, alertTopicArn } from '../constructs/alert-topics';
+import { heartbeatTopicName } from '../constructs/catalog-heartbeat';
 import { BACKEND_DISCOVERY_NAME, BACKEND_METRICS_PORT, BackendService } from '../constructs/backend-service';
 import { GrafanaService } from '../constructs/grafana-service';
 import { PROMETHEUS_PORT, PrometheusService } from '../constructs/prometheus-service';
@@ -149,6 +150,7 @@ export class ServicesStack extends VigilStack {
       backendDnsName: `${BACKEND_DISCOVERY_NAME}.${this.namespace.namespaceName}`,
       backendMetricsPort: BACKEND_METRICS_PORT,
       topicArns,
+      heartbeatTopicArn: this.formatArn({ service: 'sns', resource: heartbeatTopicName(envName) }),
       ruleFiles: props.prometheusRuleFiles,
       remoteWrite: this.managedPrometheus && ampEndpoint
         ? { workspaceArn: this.managedPrometheus.attrArn, remoteWriteUrl: `${ampEndpoint}api/v1/remote_write` }

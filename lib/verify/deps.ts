@@ -40,6 +40,7 @@ export function verifyResources(config: EnvironmentConfig): MonitoredResources {
     redisCacheClusterIds: memberClusterIds(groupId, config.cache.nodeCount),
     openSearchDomainName: FROM_ACCOUNT,
     backendLogGroupName: FROM_ACCOUNT,
+    heartbeatTopicName: FROM_ACCOUNT,
   };
 }
 

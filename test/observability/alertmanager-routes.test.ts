@@ -10,6 +10,7 @@ const CONFIG = renderAlertmanagerConfig({
     critical: 'arn:aws:sns:eu-west-1:123456789012:production-vigil-alerts-critical',
     warning: 'arn:aws:sns:eu-west-1:123456789012:production-vigil-alerts-warning',
   },
+  heartbeatTopicArn: 'arn:aws:sns:eu-west-1:123456789012:production-vigil-heartbeat',
 });
 
 /** The receiver amtool picks for an alert with these labels. */
@@ -35,6 +36,13 @@ describe('Alertmanager routing of the catalog alerts (amtool)', () => {
       seen.set(`${rule.alert}/${rule.labels.severity}`, receiverFor(labels));
     }
     for (const [key, receiver] of seen) expect(`${key} -> ${receiver}`).toBe(`${key} -> ${key.split('/')[1]}`);
+  });
+
+  test('the always-firing Watchdog goes to the heartbeat receiver, never to a ticket', () => {
+    const watchdog = alertingRules(renderPrometheusRules('production', SETTINGS.production)).find((r) => r.alert === 'Watchdog');
+    expect(receiverFor({ alertname: 'Watchdog', ...watchdog?.labels })).toBe('watchdog');
+    const receivers = (parse(CONFIG) as { receivers: { name: string; sns_configs?: { topic_arn: string }[] }[] }).receivers;
+    expect(receivers.find((r) => r.name === 'watchdog')?.sns_configs?.[0]?.topic_arn).toBe('arn:aws:sns:eu-west-1:123456789012:production-vigil-heartbeat');
   });
 
   test('the same alert name routes by severity: critical pages, warning opens a ticket', () => {

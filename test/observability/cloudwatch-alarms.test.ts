@@ -103,7 +103,7 @@ describe('CloudWatch alarm specs', () => {
 
   test('the log-router signal needs the backend log group', () => {
     expect(() => renderAlarmSpecs('production', SETTINGS.production, { ...RESOURCES, backendLogGroupName: undefined })).toThrow(
-      /backendLogGroupName is required for signal 'logRouterRunning'/,
+      /backendLogGroupName is required for signal 'logRouterRunning': pass it from the stacks, or disable the signal/,
     );
   });
 

@@ -19,6 +19,7 @@ export const RESOURCES: MonitoredResources = {
   redisCacheClusterIds: ['production-vigil-001', 'production-vigil-002'],
   openSearchDomainName: 'production-vigil-logs',
   backendLogGroupName: '/vigil/production/backend',
+  heartbeatTopicName: 'production-vigil-heartbeat',
 };
 
 /** The catalog settings of the committed environments (lib/config/staging.ts, production.ts). */

@@ -56,7 +56,7 @@ describe('docs/runbooks.md', () => {
     ]);
     const missing = [...new Set(links)].filter((url) => !anchors.has(url.split('#')[1] ?? ''));
     expect(missing).toEqual([]);
-    expect(anchors.size).toBe(SIGNAL_IDS.length + 2);
+    expect(anchors.size).toBe(SIGNAL_IDS.length + 1);
   });
 
   test('each signal section gives three things to check and a dashboard', () => {

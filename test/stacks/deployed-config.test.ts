@@ -88,7 +88,7 @@ describe.each(['staging', 'production'] as const)('%s: the configuration deploye
     const { dir, output } = runEntryPoint(alertmanager, AMTOOL);
     dirs.push(dir);
     expect(output).toMatch(/SUCCESS/);
-    expect(output).toMatch(/2 receivers/);
+    expect(output).toMatch(/3 receivers/);
   });
 
   test('alertmanager.yml routes by severity to the matching SNS topic with SigV4, groups by signal, and lets critical inhibit warning', () => {
@@ -97,6 +97,7 @@ describe.each(['staging', 'production'] as const)('%s: the configuration deploye
     const config = parseYaml(fs.readFileSync(path.join(dir, 'alertmanager.yml'), 'utf8'));
     expect(config.route.group_by).toEqual(['alertname', 'env', 'component', 'signal']);
     expect(config.route.routes).toEqual([
+      expect.objectContaining({ receiver: 'watchdog', matchers: ['alertname="Watchdog"'] }),
       expect.objectContaining({ receiver: 'critical', matchers: ['severity="critical"'] }),
       expect.objectContaining({ receiver: 'warning', matchers: ['severity="warning"'] }),
     ]);

@@ -17,7 +17,12 @@ describe.each(['staging', 'production'] as const)('%s Monitoring stack', (name) 
 
   test('it has a critical (pages) and a warning (tickets) topic with literal names, encrypted with a rotating customer-managed key', () => {
     const { monitoring } = env();
-    monitoring.resourceCountIs('AWS::SNS::Topic', 2);
+    // The third topic is the catalog's Watchdog heartbeat (lib/constructs/catalog-heartbeat.ts), same key.
+    monitoring.resourceCountIs('AWS::SNS::Topic', 3);
+    monitoring.hasResourceProperties('AWS::SNS::Topic', {
+      TopicName: `${name}-vigil-heartbeat`,
+      KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AlertTopicsKey'), 'Arn'] },
+    });
     for (const role of ['critical', 'warning']) {
       monitoring.hasResourceProperties('AWS::SNS::Topic', {
         TopicName: `${name}-vigil-alerts-${role}`,
@@ -27,9 +32,9 @@ describe.each(['staging', 'production'] as const)('%s Monitoring stack', (name) 
     monitoring.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
   });
 
-  test('both topics refuse publishing without TLS', () => {
+  test('all topics (both alert topics and the heartbeat) refuse publishing without TLS', () => {
     const policies = Object.values(env().monitoring.findResources('AWS::SNS::TopicPolicy')).map((p: any) => p.Properties);
-    expect(policies).toHaveLength(2);
+    expect(policies).toHaveLength(3);
     for (const policy of policies) {
       expect(policy.PolicyDocument.Statement).toEqual(expect.arrayContaining([
         expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),

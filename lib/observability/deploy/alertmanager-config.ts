@@ -7,6 +7,11 @@ export interface AlertmanagerConfigInput {
   readonly region: string;
   /** SNS topic ARN per alert role: `critical` pages, `warning` opens a ticket. */
   readonly topicArns: Readonly<Record<AlertTopic, string>>;
+  /**
+   * SNS topic the always-firing Watchdog alert is sent to every minute (a CloudWatch alarm pages
+   * when it goes quiet). @default - the Watchdog goes to a receiver without notifications
+   */
+  readonly heartbeatTopicArn?: string;
 }
 
 /** Labels that make two alerts "the same problem" for grouping. */
@@ -38,6 +43,8 @@ export function renderAlertmanagerConfig(input: AlertmanagerConfigInput): string
       group_interval: '5m',
       repeat_interval: '4h',
       routes: [
+        // The Watchdog is a heartbeat, not a problem: never a ticket, resent every minute.
+        { receiver: 'watchdog', matchers: ['alertname="Watchdog"'], group_wait: '0s', group_interval: '1m', repeat_interval: '1m' },
         { receiver: 'critical', matchers: ['severity="critical"'], repeat_interval: '1h' },
         { receiver: 'warning', matchers: ['severity="warning"'] },
       ],
@@ -47,6 +54,12 @@ export function renderAlertmanagerConfig(input: AlertmanagerConfigInput): string
       target_matchers: ['severity="warning"'],
       equal: ['signal', 'env'],
     }],
-    receivers: [receiver('critical'), receiver('warning')],
+    receivers: [
+      receiver('critical'),
+      receiver('warning'),
+      input.heartbeatTopicArn === undefined
+        ? { name: 'watchdog' }
+        : { name: 'watchdog', sns_configs: [{ topic_arn: input.heartbeatTopicArn, sigv4: { region: input.region }, send_resolved: false, subject: 'Watchdog {{ .CommonLabels.env }}' }] },
+    ],
   });
 }
