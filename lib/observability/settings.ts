@@ -185,6 +185,15 @@ function validateEvaluation(
   if (!(Number.isFinite(resolved.forMinutes) && resolved.forMinutes > 0)) {
     problems.push(`${field}.forMinutes must be a positive duration in minutes, got ${resolved.forMinutes}`);
   }
+  // PutMetricAlarm limit: period x evaluationPeriods <= 7 days, or <= 1 day for periods under an hour.
+  const rangeSeconds = resolved.periodSeconds * resolved.evaluationPeriods;
+  const maxRangeSeconds = resolved.periodSeconds < 3600 ? 86_400 : 604_800;
+  if (definition.source.engine === 'cloudwatch' && rangeSeconds > maxRangeSeconds) {
+    problems.push(
+      `${field}.evaluationPeriods (${resolved.evaluationPeriods}) x ${resolved.periodSeconds} s = ${rangeSeconds} s exceeds CloudWatch's ` +
+        `${maxRangeSeconds} s evaluation range for ${alarmName(envName, definition, severity)}; use at most ${Math.floor(maxRangeSeconds / resolved.periodSeconds)} periods`,
+    );
+  }
   if (resolved.evaluationPeriods < resolved.datapointsToAlarm) {
     problems.push(
       `evaluationPeriods (${resolved.evaluationPeriods}) must be >= datapointsToAlarm (${resolved.datapointsToAlarm}) for ` +

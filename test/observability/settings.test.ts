@@ -40,6 +40,13 @@ describe('catalog settings validation', () => {
     );
   });
 
+  test('an evaluation range longer than CloudWatch allows is rejected', () => {
+    const settings = productionWith({ rdsCpu: { warning: { maxPercent: 70, evaluationPeriods: 1441 }, critical: { maxPercent: 90 } } });
+    expect(() => validateCatalogSettings('production', settings)).toThrow(
+      /thresholds\.rdsCpu\.warning\.evaluationPeriods \(1441\) x 60 s = 86460 s exceeds CloudWatch's 86400 s evaluation range for production-rds-cpu-warning; use at most 1440 periods/,
+    );
+  });
+
   test('a zero or negative duration is rejected', () => {
     const settings = productionWith({ appErrorRatio: { warning: { maxPercent: 1, forMinutes: 0 }, critical: { maxPercent: 5, forMinutes: -1 } } });
     expect(() => validateCatalogSettings('production', settings)).toThrow(/appErrorRatio\.warning\.forMinutes must be a positive duration in minutes, got 0/);
