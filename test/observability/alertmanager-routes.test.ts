@@ -1,4 +1,10 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parse } from 'yaml';
+import { freePort } from '../../app/test/support/services';
 import { renderAlertmanagerConfig } from '../../lib/observability/deploy/alertmanager-config';
 import { alertingRules, renderPrometheusRules } from '../../lib/observability/prometheus-rules';
 import { SETTINGS } from './fixtures';
@@ -65,4 +71,44 @@ describe('Alertmanager grouping and inhibition', () => {
     const labelNames = new Set(alertingRules(renderPrometheusRules('production', SETTINGS.production)).flatMap((r) => Object.keys(r.labels)));
     for (const name of config.inhibit_rules[0]?.equal ?? []) expect(labelNames.has(name)).toBe(true);
   });
+});
+
+describe('a real Alertmanager with the rendered config', () => {
+  test('a firing critical inhibits the warning of the same signal and environment, and nothing else', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-am-'));
+    const port = await freePort();
+    writeFileSync(join(dir, 'alertmanager.yml'), CONFIG);
+    const alertmanager = spawn(
+      '/usr/bin/prometheus-alertmanager',
+      ['--config.file=alertmanager.yml', `--storage.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--cluster.listen-address='],
+      { cwd: dir, stdio: 'ignore' },
+    );
+    try {
+      const api = `http://127.0.0.1:${port}/api/v2`;
+      const deadline = Date.now() + 30_000;
+      while (!(await fetch(`http://127.0.0.1:${port}/-/ready`).then((r) => r.ok).catch(() => false))) {
+        if (Date.now() > deadline) throw new Error('Alertmanager did not become ready in 30 s');
+        await sleep(100);
+      }
+      // GIVEN the error-ratio alert firing at both severities, and a warning of another signal
+      const alert = (signal: string, severity: string) => ({ labels: { alertname: signal, signal, severity, env: 'production', component: 'app' } });
+      const posted = await fetch(`${api}/alerts`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify([alert('appErrorRatio', 'critical'), alert('appErrorRatio', 'warning'), alert('appHeapUsed', 'warning')]),
+      });
+      expect(posted.ok).toBe(true);
+      // WHEN Alertmanager reports the alerts' status
+      const alerts = (await (await fetch(`${api}/alerts`)).json()) as { labels: Record<string, string>; status: { state: string; inhibitedBy: string[] } }[];
+      const state = (signal: string, severity: string) => alerts.find((a) => a.labels.signal === signal && a.labels.severity === severity)?.status;
+      // THEN only the warning of the same signal is suppressed
+      expect(state('appErrorRatio', 'critical')).toMatchObject({ state: 'active', inhibitedBy: [] });
+      expect(state('appErrorRatio', 'warning')?.state).toBe('suppressed');
+      expect(state('appErrorRatio', 'warning')?.inhibitedBy).toHaveLength(1);
+      expect(state('appHeapUsed', 'warning')).toMatchObject({ state: 'active', inhibitedBy: [] });
+    } finally {
+      alertmanager.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
