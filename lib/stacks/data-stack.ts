@@ -19,6 +19,11 @@ export function redisReplicationGroupId(envName: string): string {
   return `${envName}-vigil-redis`;
 }
 
+/** The literal RDS instance identifier of an environment (alarms use it as a dimension). */
+export function databaseInstanceIdentifier(envName: string): string {
+  return `${envName}-vigil-postgres`;
+}
+
 /** Name of the application database inside the instance (`PGDATABASE`). */
 export const DATABASE_NAME = 'vigil';
 
@@ -56,7 +61,7 @@ export class DataStack extends VigilStack {
 
     // A literal identifier makes the log group names known up front, so the stack creates them
     // with a retention (instead of a custom-resource Lambda doing it) and alarms can name it.
-    this.databaseInstanceIdentifier = `${envName}-vigil-postgres`;
+    this.databaseInstanceIdentifier = databaseInstanceIdentifier(envName);
     const logTypes = ['postgresql', 'upgrade'];
     const logGroups = logTypes.map((type) => new logs.LogGroup(this, `DatabaseLog${type.charAt(0).toUpperCase()}${type.slice(1)}`, {
       logGroupName: `/aws/rds/instance/${this.databaseInstanceIdentifier}/${type}`,

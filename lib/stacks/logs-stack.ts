@@ -9,6 +9,11 @@ import type { Construct } from 'constructs';
 import { acknowledge } from '../constructs/acknowledge';
 import { VigilStack, type VigilStackProps } from './vigil-stack';
 
+/** The literal OpenSearch domain name of an environment (alarms use it as a dimension). */
+export function openSearchDomainName(envName: string): string {
+  return `${envName}-vigil-logs`;
+}
+
 /** Props of {@link LogsStack}. */
 export interface LogsStackProps extends VigilStackProps {
   readonly vpc: ec2.IVpc;
@@ -33,7 +38,7 @@ export class LogsStack extends VigilStack {
   constructor(scope: Construct, id: string, props: LogsStackProps) {
     super(scope, id, { ...props, terminationProtection: props.config.terminationProtection });
     const { envName, search } = props.config;
-    this.domainName = `${envName}-vigil-logs`;
+    this.domainName = openSearchDomainName(envName);
     this.engineVersionNumber = `${search.engineVersion.split('_')[1]}.0`;
 
     const key = new kms.Key(this, 'LogsKey', {

@@ -35,6 +35,7 @@ export type ComparedField =
   | 'datapointsToAlarm'
   | 'treatMissingData'
   | 'metric'
+  | 'dimensions'
   | 'alarmRule'
   | 'alarmActions'
   | 'okActions'
@@ -96,6 +97,12 @@ export interface StateSummary {
   readonly notOk: readonly AlarmInState[];
 }
 
+/**
+ * Stands for a dimension value verify cannot know without AWS (a deploy-time id such as a load
+ * balancer's full name). Dimensions holding it are skipped; every other value is compared.
+ */
+export const UNKNOWN_DIMENSION_VALUE = '(deploy-time id)';
+
 /** True when the report holds any missing, unexpected or changed alarm. */
 export function hasDrift(report: DriftReport): boolean {
   return report.missing.length + report.unexpected.length + report.changed.length > 0;
@@ -120,9 +127,9 @@ export function locationOfAlarmArn(arn: string | undefined): AlarmLocation | und
  * Compares the catalog with the account.
  *
  * Both sides are keyed by alarm name (the catalog's names are unique per environment). Dimension
- * values are not compared — they hold deploy-time ids (load balancer, cluster, instance names)
- * the catalog only knows as tokens — but dimension names, namespace, metric, statistic, period
- * and any metric-math expression are.
+ * names, namespace, metric, statistic, period and any metric-math expression are compared, and
+ * dimension values where the catalog knows them (literal names such as the database instance);
+ * values rendered as {@link UNKNOWN_DIMENSION_VALUE} are deploy-time ids and are skipped.
  */
 export function compareAlarms(
   expected: readonly AlarmSpec[],
@@ -215,6 +222,7 @@ function metricAlarmFields(
     // ...and TreatMissingData when it is the default, `missing`.
     ['treatMissingData', spec.treatMissingData, alarm.TreatMissingData ?? 'missing'],
     ['metric', describeExpectedMetric(spec), describeDeployedMetric(alarm)],
+    ...dimensionValueFields(spec, alarm),
     ...commonFields(spec, alarm, where, topicArn),
   ];
 }
@@ -272,6 +280,42 @@ function metricText(m: { namespace?: string; metricName?: string; statistic?: st
 
 function specMetricText(m: MetricSpec): string {
   return metricText({ ...m, dimensionNames: Object.keys(m.dimensions) });
+}
+
+type Dimensions = Readonly<Record<string, string>>;
+
+/** Dimensions per metric: `''` for a single-metric alarm, the query id inside metric math. */
+function expectedDimensions(spec: MetricAlarmSpec): Map<string, Dimensions> {
+  if (spec.expression) return new Map(Object.entries(spec.expression.usingMetrics).map(([id, m]) => [id, m.dimensions]));
+  return new Map(spec.metric ? [['', spec.metric.dimensions]] : []);
+}
+
+function deployedDimensions(alarm: MetricAlarm): Map<string, Dimensions> {
+  const asRecord = (list: readonly { Name?: string; Value?: string }[] | undefined): Dimensions =>
+    Object.fromEntries((list ?? []).map((d) => [d.Name ?? '', d.Value ?? '']));
+  if ((alarm.Metrics ?? []).length > 0) {
+    return new Map((alarm.Metrics ?? []).filter((q) => q.MetricStat).map((q) => [q.Id ?? '', asRecord(q.MetricStat?.Metric?.Dimensions)]));
+  }
+  return new Map([['', asRecord(alarm.Dimensions)]]);
+}
+
+/**
+ * The dimension values the catalog knows, against the account's: one `dimensions` field, or none
+ * when every value is a deploy-time id. Names and metrics are the `metric` field's business.
+ */
+function dimensionValueFields(spec: MetricAlarmSpec, alarm: MetricAlarm): FieldTriple[] {
+  const deployed = deployedDimensions(alarm);
+  const expected: string[] = [];
+  const actual: string[] = [];
+  for (const [id, dimensions] of expectedDimensions(spec)) {
+    for (const [name, value] of Object.entries(dimensions).sort(([a], [b]) => a.localeCompare(b))) {
+      if (value.includes(UNKNOWN_DIMENSION_VALUE)) continue;
+      const label = id === '' ? name : `${id}.${name}`;
+      expected.push(`${label}=${value}`);
+      actual.push(`${label}=${deployed.get(id)?.[name] ?? '(none)'}`);
+    }
+  }
+  return expected.length === 0 ? [] : [['dimensions', expected.join(', '), actual.join(', ')]];
 }
 
 /** The catalog's metric (or math expression) in the same words as `describeDeployedMetric`. */

@@ -4,43 +4,44 @@
  */
 import { ENVIRONMENT_NAMES, configFor, type EnvironmentConfig } from '../config';
 import { alertTopicName } from '../constructs/alert-topics';
+import { heartbeatTopicName } from '../constructs/catalog-heartbeat';
 import { memberClusterIds } from '../constructs/redis-replication-group';
 import type { AlarmSpec } from '../observability/alarm-spec';
 import { renderAlarmSpecs } from '../observability/cloudwatch-alarms';
 import type { CatalogSettings } from '../observability/settings';
 import type { MonitoredResources } from '../observability/monitored-resources';
-import { redisReplicationGroupId } from '../stacks/data-stack';
+import { databaseInstanceIdentifier, redisReplicationGroupId } from '../stacks/data-stack';
+import { openSearchDomainName } from '../stacks/logs-stack';
 import { cloudWatchClientFor, stsClientFor } from './aws';
-import type { TopicArnResolver } from './compare';
+import { UNKNOWN_DIMENSION_VALUE as DEPLOY_TIME_ID, type TopicArnResolver } from './compare';
 import type { VerifyDeps } from './cli';
-
-/** Shown where verify cannot know a deploy-time id; dimension values are not compared. */
-const FROM_ACCOUNT = '(deploy-time id)';
 
 /**
  * The resources the catalog renders against, as far as verify can know them without AWS.
  *
- * Only the Redis member ids shape alarm names and descriptions (one alarm per node), so they are
- * built from the configuration with the Data stack's own naming functions; everything else is a
- * deploy-time id that only appears in dimension values, which the comparison skips.
+ * Names the stacks set literally come from the stacks' own naming functions: the Redis member ids
+ * (they shape per-node alarm names and descriptions), the database instance, the OpenSearch domain
+ * and the heartbeat topic, so those dimension values are compared too. Ids CloudFormation makes at
+ * deploy time (load balancer, target group, cluster, services, log group) and the account are
+ * {@link DEPLOY_TIME_ID}, which the comparison skips.
  */
 export function verifyResources(config: EnvironmentConfig): MonitoredResources {
   const groupId = redisReplicationGroupId(config.envName);
   return {
-    accountId: FROM_ACCOUNT,
+    accountId: DEPLOY_TIME_ID,
     region: config.region,
-    loadBalancerFullName: FROM_ACCOUNT,
-    backendTargetGroupFullName: FROM_ACCOUNT,
-    clusterName: FROM_ACCOUNT,
-    backendServiceName: FROM_ACCOUNT,
-    prometheusServiceName: FROM_ACCOUNT,
-    grafanaServiceName: FROM_ACCOUNT,
-    dbInstanceIdentifier: FROM_ACCOUNT,
+    loadBalancerFullName: DEPLOY_TIME_ID,
+    backendTargetGroupFullName: DEPLOY_TIME_ID,
+    clusterName: DEPLOY_TIME_ID,
+    backendServiceName: DEPLOY_TIME_ID,
+    prometheusServiceName: DEPLOY_TIME_ID,
+    grafanaServiceName: DEPLOY_TIME_ID,
+    dbInstanceIdentifier: databaseInstanceIdentifier(config.envName),
     redisReplicationGroupId: groupId,
     redisCacheClusterIds: memberClusterIds(groupId, config.cache.nodeCount),
-    openSearchDomainName: FROM_ACCOUNT,
-    backendLogGroupName: FROM_ACCOUNT,
-    heartbeatTopicName: FROM_ACCOUNT,
+    openSearchDomainName: openSearchDomainName(config.envName),
+    backendLogGroupName: DEPLOY_TIME_ID,
+    heartbeatTopicName: heartbeatTopicName(config.envName),
   };
 }
 

@@ -2,6 +2,7 @@ import { compareAlarms, hasDrift, locationOfAlarmArn, summarizeStates, type Depl
 import {
   ACCOUNT,
   REGION,
+  apiErrorRate,
   deployedComposite,
   deployedFrom,
   deployedMetric,
@@ -91,11 +92,11 @@ describe('compareAlarms', () => {
     expect(compareAlarms([spec], { metricAlarms: [alarm], compositeAlarms: [] }, topics).changed).toEqual([]);
   });
 
-  test('dimension values are not compared (they hold deploy-time ids), dimension names are', () => {
-    const renamedValue = withMetric(inSync, 'production-rds-cpu-warning', (a) => ({ ...a, Dimensions: [{ Name: 'DBInstanceIdentifier', Value: 'other-db' }] }));
-    expect(compare(renamedValue).changed).toEqual([]);
+  test('dimension values verify cannot know (deploy-time ids) are skipped; dimension names are compared', () => {
+    const otherLoadBalancer = withMetric(inSync, 'production-api-latency-p99-warning', (a) => ({ ...a, Dimensions: [{ Name: 'LoadBalancer', Value: 'app/other/123' }] }));
+    expect(compare(otherLoadBalancer).changed).toEqual([]);
 
-    const renamedDimension = withMetric(inSync, 'production-rds-cpu-warning', (a) => ({ ...a, Dimensions: [{ Name: 'DBClusterIdentifier', Value: 'x' }] }));
+    const renamedDimension = withMetric(inSync, 'production-rds-cpu-warning', (a) => ({ ...a, Dimensions: [{ Name: 'DBClusterIdentifier', Value: 'production-vigil-postgres' }] }));
     expect(compare(renamedDimension).changed).toEqual([
       {
         alarmName: 'production-rds-cpu-warning',
@@ -103,6 +104,31 @@ describe('compareAlarms', () => {
         expected: 'AWS/RDS/CPUUtilization Average 60s [DBInstanceIdentifier]',
         actual: 'AWS/RDS/CPUUtilization Average 60s [DBClusterIdentifier]',
       },
+      { alarmName: 'production-rds-cpu-warning', field: 'dimensions', expected: 'DBInstanceIdentifier=production-vigil-postgres', actual: 'DBInstanceIdentifier=(none)' },
+    ]);
+  });
+
+  test('a dimension value the catalog knows (a literal name) is compared: the alarm watches the wrong instance', () => {
+    const otherInstance = withMetric(inSync, 'production-rds-cpu-critical', (a) => ({ ...a, Dimensions: [{ Name: 'DBInstanceIdentifier', Value: 'staging-vigil-postgres' }] }));
+    expect(compare(otherInstance).changed).toEqual([
+      { alarmName: 'production-rds-cpu-critical', field: 'dimensions', expected: 'DBInstanceIdentifier=production-vigil-postgres', actual: 'DBInstanceIdentifier=staging-vigil-postgres' },
+    ]);
+  });
+
+  test('inside metric math, known dimension values are compared per input metric id', () => {
+    const spec = apiErrorRate(ENV, 'critical', 5);
+    const known = {
+      ...spec,
+      expression: { ...spec.expression!, usingMetrics: { ...spec.expression!.usingMetrics, errors: { ...spec.expression!.usingMetrics.errors!, dimensions: { LoadBalancer: 'app/production-vigil/abc' } } } },
+    };
+    const deployed = deployedMetric(known);
+    expect(compareAlarms([known], { metricAlarms: [deployed], compositeAlarms: [] }, topics).changed).toEqual([]);
+    const moved = {
+      ...deployed,
+      Metrics: deployed.Metrics!.map((q) => (q.Id === 'errors' ? { ...q, MetricStat: { ...q.MetricStat!, Metric: { ...q.MetricStat!.Metric!, Dimensions: [{ Name: 'LoadBalancer', Value: 'app/x/1' }] } } } : q)),
+    };
+    expect(compareAlarms([known], { metricAlarms: [moved], compositeAlarms: [] }, topics).changed).toEqual([
+      { alarmName: spec.alarmName, field: 'dimensions', expected: 'errors.LoadBalancer=app/production-vigil/abc', actual: 'errors.LoadBalancer=app/x/1' },
     ]);
   });
 

@@ -7,7 +7,7 @@
  */
 import type { CompositeAlarm, MetricAlarm, MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import type { AlarmSpec, CompositeAlarmSpec, MetricAlarmSpec, MetricSpec } from '../../lib/observability/alarm-spec';
-import type { AlarmLocation, DeployedAlarms, TopicArnResolver } from '../../lib/verify/compare';
+import { UNKNOWN_DIMENSION_VALUE, type AlarmLocation, type DeployedAlarms, type TopicArnResolver } from '../../lib/verify/compare';
 
 export const ACCOUNT = '123456789012';
 export const REGION = 'eu-west-1';
@@ -21,7 +21,7 @@ export const fixtureTopicArn =
 const lb: MetricSpec = {
   namespace: 'AWS/ApplicationELB',
   metricName: 'HTTPCode_Target_5XX_Count',
-  dimensions: { LoadBalancer: '${Token[LB]}' },
+  dimensions: { LoadBalancer: UNKNOWN_DIMENSION_VALUE },
   statistic: 'Sum',
   periodSeconds: 60,
 };
@@ -40,7 +40,7 @@ export function rdsCpu(env: string, severity: 'warning' | 'critical', threshold:
     metric: {
       namespace: 'AWS/RDS',
       metricName: 'CPUUtilization',
-      dimensions: { DBInstanceIdentifier: '${Token[DB]}' },
+      dimensions: { DBInstanceIdentifier: `${env}-vigil-postgres` },
       statistic: 'Average',
       periodSeconds: 60,
     },
@@ -125,7 +125,9 @@ export function fixtureCatalog(env: string): AlarmSpec[] {
 
 const alarmArn = (name: string) => `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:${name}`;
 const WHERE: AlarmLocation = { partition: 'aws', region: REGION, accountId: ACCOUNT };
-const dims = (m: MetricSpec) => Object.keys(m.dimensions).map((Name) => ({ Name, Value: `deployed-${Name}` }));
+/** Known values as the catalog has them; deploy-time ids as some id the account made up. */
+const dims = (m: MetricSpec) =>
+  Object.entries(m.dimensions).map(([Name, value]) => ({ Name, Value: value === UNKNOWN_DIMENSION_VALUE ? `deployed-${Name}` : value }));
 const STANDARD_STATS = new Set(['SampleCount', 'Average', 'Sum', 'Minimum', 'Maximum']);
 
 /** The fields metric and composite alarms share, as CDK sets them from a spec. */

@@ -147,6 +147,9 @@ class Resolver {
         const [logicalId, attribute] = (typeof arg === 'string' ? arg.split('.') : arg) as [string, string];
         const resource = this.resources[logicalId];
         if (attribute === 'Arn' && resource?.Type.startsWith('AWS::CloudWatch::')) return this.alarmArn(this.alarmName(logicalId));
+        if (attribute === 'TopicName' && resource?.Type === 'AWS::SNS::Topic' && resource.Properties?.TopicName !== undefined) {
+          return this.string(resource.Properties.TopicName);
+        }
         return `<${logicalId}.${attribute}>`;
       }
       default:

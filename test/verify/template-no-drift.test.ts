@@ -49,4 +49,21 @@ describe.each(ENVIRONMENT_NAMES)('%s as synthesized', (env) => {
       { alarmName: alarm.Properties.AlarmName, field: 'threshold', expected: String(alarm.Properties.Threshold - 1), actual: String(alarm.Properties.Threshold) },
     ]);
   });
+
+  test('an alarm pointed at another database instance in the template is caught (literal dimension values are compared)', () => {
+    const edited = structuredClone(templates);
+    type Dim = { Name: string; Value: unknown };
+    const rdsAlarms = edited
+      .flatMap((t) => Object.values((t.Resources ?? {}) as Record<string, { Type: string; Properties: { AlarmName: string; Dimensions?: Dim[] } }>))
+      .filter((r) => r.Type === 'AWS::CloudWatch::Alarm' && (r.Properties.Dimensions ?? []).some((d) => d.Name === 'DBInstanceIdentifier'));
+    expect(rdsAlarms.length).toBeGreaterThan(0);
+    const alarm = rdsAlarms[0]!;
+    const dimension = alarm.Properties.Dimensions!.find((d) => d.Name === 'DBInstanceIdentifier')!;
+    const original = String(dimension.Value);
+    dimension.Value = 'some-other-db';
+    const report = compareAlarms(catalogFor(env), alarmsOfTemplates(edited, { partition: 'aws', region: config.region, accountId: ACCOUNT }), topicArnFor(env));
+    expect(report.changed).toEqual([
+      { alarmName: alarm.Properties.AlarmName, field: 'dimensions', expected: `DBInstanceIdentifier=${original}`, actual: 'DBInstanceIdentifier=some-other-db' },
+    ]);
+  });
 });
