@@ -149,15 +149,11 @@ export async function main(argv: readonly string[], deps: VerifyDeps): Promise<n
   if (typeof drillTarget === 'string') return fail(drillTarget);
 
   const client = deps.cloudWatch({ ...options.target, region: options.target.region ?? deps.defaultRegion(options.env) });
-  let region: string;
+  // Once resolved, the region goes into every error line.
+  let target: AwsTarget = options.target;
   try {
-    region = await resolvedRegion(client);
-  } catch (error) {
-    return fail(explainAwsError(error, options.target));
-  }
-  const target: AwsTarget = { ...options.target, region };
-
-  try {
+    const region = await resolvedRegion(client);
+    target = { ...options.target, region };
     if (drillTarget) {
       const drill = await runDrill(client, deps, options, region, drillTarget);
       if (typeof drill === 'string') return fail(drill);
