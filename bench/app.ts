@@ -14,13 +14,13 @@
  * is shared and noisy: short alternating rounds and medians keep one disturbed round from deciding.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { startPostgres, startRedis } from '../app/test/support/services';
 
 interface AutocannonResult {
-  requests: { average: number };
+  requests: { average: number; total: number };
   latency: { p99: number; average: number };
   errors: number;
   timeouts: number;
@@ -55,6 +55,15 @@ interface Variant {
   readonly metricsPort: number;
   readonly rps: number[];
   readonly p99: number[];
+  /** Server CPU time (user + system) per request, in microseconds. */
+  readonly cpuPerRequestUs: number[];
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  // After "pid (comm) ", utime and stime are fields 12 and 13 (0-based), in clock ticks (100 Hz).
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 /** The Node the Docker image ships, when the app's dev dependencies are installed. */
@@ -68,15 +77,17 @@ async function startVariant(name: Variant['name'], env: Record<string, string>):
     execPath: appNode(),
     execArgv: ['--require', join(APP_DIR, 'test', 'support', 'register-ts.js')],
     cwd: APP_DIR,
-    // stdout (the access log) goes to /dev/null: the line is still formatted and written.
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    // stdout (the access log) is a pipe, as in the container (the log router reads a pipe);
+    // this process drains it.
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'info', DEPLOY_ENV: 'test', ...env },
   });
+  child.stdout?.resume();
   const ready = await new Promise<{ port: number; metricsPort: number }>((resolve, reject) => {
     child.once('message', (message) => resolve(message as { port: number; metricsPort: number }));
     child.once('exit', (code) => reject(new Error(`${name} server exited with ${code} before it listened`)));
   });
-  return { name, child, port: ready.port, metricsPort: ready.metricsPort, rps: [], p99: [] };
+  return { name, child, port: ready.port, metricsPort: ready.metricsPort, rps: [], p99: [], cpuPerRequestUs: [] };
 }
 
 async function round(variant: Variant, path: string, seconds: number): Promise<AutocannonResult> {
@@ -122,16 +133,23 @@ async function main(): Promise<void> {
 
     for (let r = 0; r < ROUNDS; r++) {
       for (const variant of r % 2 === 0 ? [instrumented, bare] : [bare, instrumented]) {
+        const cpuBefore = cpuSeconds(variant.child.pid!);
         const result = await round(variant, path, SECONDS);
+        const cpuUs = ((cpuSeconds(variant.child.pid!) - cpuBefore) * 1e6) / result.requests.total;
         variant.rps.push(result.requests.average);
         variant.p99.push(result.latency.p99);
-        console.log(`  round ${r + 1} ${variant.name.padEnd(12)} ${result.requests.average.toFixed(0).padStart(7)} req/s  p99 ${result.latency.p99} ms`);
+        variant.cpuPerRequestUs.push(cpuUs);
+        console.log(
+          `  round ${r + 1} ${variant.name.padEnd(12)} ${result.requests.average.toFixed(0).padStart(7)} req/s  p99 ${result.latency.p99} ms  server CPU ${cpuUs.toFixed(1)} µs/request`,
+        );
       }
     }
 
-    console.log('\n| variant | req/s (median) | p99 ms (median) |');
-    console.log('|---|---|---|');
-    for (const variant of variants) console.log(`| ${variant.name} | ${median(variant.rps).toFixed(0)} | ${median(variant.p99)} |`);
+    console.log('\n| variant | req/s (median) | p99 ms (median) | server CPU µs/request (median) |');
+    console.log('|---|---|---|---|');
+    for (const variant of variants) {
+      console.log(`| ${variant.name} | ${median(variant.rps).toFixed(0)} | ${median(variant.p99)} | ${median(variant.cpuPerRequestUs).toFixed(1)} |`);
+    }
 
     const scrape = await scrapeTimes(instrumented, 15);
     console.log(`\n/metrics scrape: ${scrape.series} series, ${(scrape.bytes / 1024).toFixed(0)} KiB, median ${scrape.medianMs.toFixed(1)} ms over 15 scrapes (target < 25 ms)`);

@@ -3,10 +3,12 @@
  * PromQL (lib/observability) and the Grafana dashboards use exactly these, and a test checks the
  * catalog against a live scrape.
  *
- * Hot-path rule: label children are resolved once per label combination and cached, so a request
- * costs two map lookups and two observations, not a label hash per metric.
+ * Hot-path rule: the metrics recorded per request or per dependency call are series-metrics.ts
+ * counters and histograms, resolved once per label combination; a request then costs one map
+ * lookup and a few additions. The rest are ordinary prom-client metrics.
  */
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { SeriesCounter, SeriesHistogram, type CounterSeries, type HistogramSeries } from './series-metrics';
 
 /** Labels of the two HTTP request metrics. */
 export const HTTP_LABELS = ['method', 'route', 'status_code'] as const;
@@ -37,8 +39,8 @@ const HTTP_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1
 type HttpLabel = (typeof HTTP_LABELS)[number];
 
 interface RequestSeries {
-  readonly count: Counter.Internal;
-  readonly duration: Histogram.Internal<HttpLabel>;
+  readonly count: CounterSeries;
+  readonly duration: HistogramSeries;
 }
 
 /** Pool counters read at scrape time. */
@@ -62,12 +64,12 @@ export interface MetricsOptions {
 export class AppMetrics {
   /** The registry `/metrics` serializes. */
   readonly registry = new Registry();
-  readonly httpRequests: Counter<HttpLabel>;
-  readonly httpDuration: Histogram<HttpLabel>;
+  readonly httpRequests: SeriesCounter<HttpLabel>;
+  readonly httpDuration: SeriesHistogram<HttpLabel>;
   readonly inFlight: Gauge;
-  readonly pgQueryDuration: Histogram<'operation'>;
+  readonly pgQueryDuration: SeriesHistogram<'operation'>;
   readonly pgPoolConnections: Gauge<'state'>;
-  readonly redisCommandDuration: Histogram<'command'>;
+  readonly redisCommandDuration: SeriesHistogram<'command'>;
   readonly cacheHits: Counter;
   readonly cacheMisses: Counter;
   readonly cacheErrors: Counter<'operation'>;
@@ -79,19 +81,17 @@ export class AppMetrics {
   inFlightRequests = 0;
 
   private readonly requestSeries = new Map<string, RequestSeries>();
-  private readonly pgSeries = new Map<string, Histogram.Internal<'operation'>>();
-  private readonly redisSeries = new Map<string, Histogram.Internal<'command'>>();
   private poolStats: (() => PoolStats) | undefined;
 
   constructor(options: MetricsOptions) {
     const registers = [this.registry];
-    this.httpRequests = new Counter({
+    this.httpRequests = new SeriesCounter({
       name: 'http_requests_total',
       help: 'HTTP requests completed, by method, route template and status code.',
       labelNames: HTTP_LABELS,
       registers,
     });
-    this.httpDuration = new Histogram({
+    this.httpDuration = new SeriesHistogram({
       name: 'http_request_duration_seconds',
       help: 'Time from receiving an HTTP request to finishing its response, in seconds.',
       labelNames: HTTP_LABELS,
@@ -108,7 +108,7 @@ export class AppMetrics {
         this.set(metrics.inFlightRequests);
       },
     });
-    this.pgQueryDuration = new Histogram({
+    this.pgQueryDuration = new SeriesHistogram({
       name: 'pg_query_duration_seconds',
       help: 'PostgreSQL query duration by operation, in seconds (failed queries included).',
       labelNames: ['operation'] as const,
@@ -126,7 +126,7 @@ export class AppMetrics {
         for (const state of POOL_STATES) this.labels(state).set(stats[state]);
       },
     });
-    this.redisCommandDuration = new Histogram({
+    this.redisCommandDuration = new SeriesHistogram({
       name: 'redis_command_duration_seconds',
       help: 'Redis command duration by command, in seconds (failed commands included).',
       labelNames: ['command'] as const,
@@ -173,8 +173,8 @@ export class AppMetrics {
     const key = `${method} ${statusCode} ${route}`;
     let series = this.requestSeries.get(key);
     if (series === undefined) {
-      const labels = { method: KNOWN_METHODS.has(method) ? method : 'other', route, status_code: String(statusCode) };
-      series = { count: this.httpRequests.labels(labels), duration: this.httpDuration.labels(labels) };
+      const values = [KNOWN_METHODS.has(method) ? method : 'other', route, String(statusCode)];
+      series = { count: this.httpRequests.series(...values), duration: this.httpDuration.series(...values) };
       this.requestSeries.set(key, series);
     }
     series.count.inc();
@@ -183,12 +183,12 @@ export class AppMetrics {
 
   /** Records one PostgreSQL query's duration. */
   recordPgQuery(operation: PgOperation, seconds: number): void {
-    cachedChild(this.pgSeries, this.pgQueryDuration, operation).observe(seconds);
+    this.pgQueryDuration.series(operation).observe(seconds);
   }
 
   /** Records one Redis command's duration. */
   recordRedisCommand(command: RedisCommand, seconds: number): void {
-    cachedChild(this.redisSeries, this.redisCommandDuration, command).observe(seconds);
+    this.redisCommandDuration.series(command).observe(seconds);
   }
 
   /** Sets the function `pg_pool_connections` reads at scrape time. */
@@ -197,12 +197,3 @@ export class AppMetrics {
   }
 }
 
-/** The histogram child for a one-label value, resolved once and then served from `cache`. */
-function cachedChild<L extends string>(cache: Map<string, Histogram.Internal<L>>, histogram: Histogram<L>, value: string): Histogram.Internal<L> {
-  let child = cache.get(value);
-  if (child === undefined) {
-    child = histogram.labels(value);
-    cache.set(value, child);
-  }
-  return child;
-}

@@ -24,6 +24,8 @@ export const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{8,128}$/;
 /** Registers the hooks on `app`. */
 export function registerRequestHooks(app: FastifyInstance, metrics: AppMetrics, logger: Logger): void {
   app.decorateRequest('startTime', 0);
+  // winston formats a line before its transport drops it for level: skip the call instead.
+  const writeAccessLog = logger.isLevelEnabled('info');
 
   function onRequest(request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
     request.startTime = performance.now();
@@ -38,15 +40,17 @@ export function registerRequestHooks(app: FastifyInstance, metrics: AppMetrics, 
     const route = request.routeOptions.url ?? UNMATCHED_ROUTE;
     const statusCode = reply.statusCode;
     metrics.recordRequest(request.method, route, statusCode, durationMs / 1000);
-    logger.info('request', {
-      requestId: request.id,
-      method: request.method,
-      route,
-      statusCode,
-      durationMs: Math.round(durationMs * 1000) / 1000,
-      remoteAddress: request.ip,
-      userAgent: request.headers['user-agent'],
-    });
+    if (writeAccessLog) {
+      logger.info('request', {
+        requestId: request.id,
+        method: request.method,
+        route,
+        statusCode,
+        durationMs: Math.round(durationMs * 1000) / 1000,
+        remoteAddress: request.ip,
+        userAgent: request.headers['user-agent'],
+      });
+    }
     done();
   }
 
