@@ -881,8 +881,3 @@ export type ThresholdKeyOf<S extends SignalId> = (typeof SIGNALS)[S]['thresholdK
 
 /** The signal ids in catalog order. */
 export const SIGNAL_IDS = Object.keys(SIGNALS) as SignalId[];
-
-/** Looks a signal up by id with the loose type renderers need. */
-export function signalById(id: SignalId): SignalDefinition {
-  return SIGNALS[id];
-}
