@@ -1,7 +1,24 @@
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
 import { SEVERITY_COLORS, type CloudWatchDashboardModel } from '../observability/cloudwatch-dashboard';
+import type { MetricAlarmSpec } from '../observability/alarm-spec';
 import { alarmMetricOf } from './catalog-alarms';
+
+/**
+ * A copy of a metric-math query whose metric ids carry a suffix. One graph may show the same
+ * expression over several windows (the SLO pairs), and CloudWatch refuses two metrics sharing an id.
+ */
+function withDistinctIds(query: Pick<MetricAlarmSpec, 'alarmName' | 'metric' | 'expression'>, index: number): Pick<MetricAlarmSpec, 'alarmName' | 'metric' | 'expression'> {
+  if (!query.expression) return query;
+  let expression = query.expression.expression;
+  const usingMetrics: Record<string, NonNullable<MetricAlarmSpec['metric']>> = {};
+  for (const [id, metric] of Object.entries(query.expression.usingMetrics)) {
+    const renamed = `${id}_${index}`;
+    expression = expression.replace(new RegExp(`\\b${id}\\b`, 'g'), renamed);
+    usingMetrics[renamed] = metric;
+  }
+  return { ...query, expression: { ...query.expression, expression, usingMetrics } };
+}
 
 /** Props of {@link CatalogDashboard}. */
 export interface CatalogDashboardProps {
@@ -28,7 +45,7 @@ export class CatalogDashboard extends Construct {
               title: graph.title,
               width: 8,
               height: 6,
-              left: graph.series.map((series) => alarmMetricOf(series.query, series.label)),
+              left: graph.series.map((series, i) => alarmMetricOf(i === 0 ? series.query : withDistinctIds(series.query, i), series.label)),
               leftAnnotations: graph.lines.map((line) => ({ value: line.value, label: line.label, color: SEVERITY_COLORS[line.severity] })),
             }),
         ),

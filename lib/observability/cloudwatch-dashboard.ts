@@ -2,12 +2,14 @@
  * The CloudWatch dashboard of one environment, as data (pure): a section per component, a graph
  * per CloudWatch signal, and on each graph one horizontal line per alarm severity, drawn from the
  * very thresholds the alarms use (the alarm specs themselves), so the picture and the pager agree.
+ * A last section shows the SLO's burn-rate windows against their thresholds.
  */
 
-import type { MetricAlarmSpec, Severity } from './alarm-spec';
+import type { AlarmSpec, MetricAlarmSpec, Severity } from './alarm-spec';
 import { renderAlarmSpecs } from './cloudwatch-alarms';
 import type { MonitoredResources } from './monitored-resources';
-import type { CatalogSettings } from './settings';
+import { alarmName, type CatalogSettings } from './settings';
+import { BURN_RATE_POLICY, SLO_SIGNAL, burnThreshold, windowLabel } from './slo';
 import { SIGNALS, type Component, type SignalId } from './signals';
 
 /** A horizontal threshold line, in the metric's unit. */
@@ -19,7 +21,7 @@ export interface ThresholdLine {
 
 /** One graph: the alarmed metric(s) of one signal and its threshold lines. */
 export interface DashboardGraph {
-  readonly signalId: SignalId;
+  readonly signalId: SignalId | typeof SLO_SIGNAL.signalId;
   readonly title: string;
   /** One entry per alarmed resource (several for per-node Redis signals). */
   readonly series: readonly { readonly label?: string; readonly query: Pick<MetricAlarmSpec, 'alarmName' | 'metric' | 'expression'> }[];
@@ -43,9 +45,8 @@ export const SEVERITY_COLORS: Readonly<Record<Severity, string>> = { critical: '
 
 /** The dashboard model for one environment; validates the settings like `renderAlarmSpecs`. */
 export function renderCloudWatchDashboard(envName: string, settings: CatalogSettings, resources: MonitoredResources): CloudWatchDashboardModel {
-  const specs = renderAlarmSpecs(envName, settings, resources).filter(
-    (spec): spec is MetricAlarmSpec => spec.kind === 'metric' && spec.signalId in SIGNALS,
-  );
+  const allSpecs = renderAlarmSpecs(envName, settings, resources);
+  const specs = allSpecs.filter((spec): spec is MetricAlarmSpec => spec.kind === 'metric' && spec.signalId in SIGNALS);
   const graphs = new Map<SignalId, { series: DashboardGraph['series'][number][]; lines: ThresholdLine[]; seenSeries: Set<string> }>();
   for (const spec of specs) {
     const signalId = spec.signalId as SignalId;
@@ -67,5 +68,27 @@ export function renderCloudWatchDashboard(envName: string, settings: CatalogSett
     list.push({ signalId, title: SIGNALS[signalId].title, series: graph.series, lines: graph.lines });
     sections.set(component, list);
   }
+  sections.set('slo', sloGraphs(envName, settings, allSpecs));
   return { dashboardName: `${envName}-vigil`, sections: [...sections].map(([component, list]) => ({ component, graphs: list })) };
+}
+
+/** One graph per burn-rate pair: the long and short window error ratios and the line both must cross. */
+function sloGraphs(envName: string, settings: CatalogSettings, specs: readonly AlarmSpec[]): DashboardGraph[] {
+  const byName = new Map(specs.filter((s): s is MetricAlarmSpec => s.kind === 'metric').map((s) => [s.alarmName, s]));
+  return BURN_RATE_POLICY.map((pair) => {
+    const windows = [pair.longWindowMinutes, pair.shortWindowMinutes];
+    const series = windows.map((minutes) => {
+      const name = alarmName(envName, SLO_SIGNAL, pair.severity, `burn-${windowLabel(minutes)}`);
+      const spec = byName.get(name);
+      if (spec === undefined) throw new Error(`SLO window alarm ${name} was not rendered`);
+      return { label: `error ratio ${windowLabel(minutes)}`, query: spec };
+    });
+    const value = burnThreshold(pair, settings.sloAvailabilityObjectivePercent);
+    return {
+      signalId: SLO_SIGNAL.signalId,
+      title: `SLO burn ${pair.burnRate}x: ${windows.map(windowLabel).join(' and ')} (${pair.severity})`,
+      series,
+      lines: [{ severity: pair.severity, value, label: `${pair.severity} > ${value}` }],
+    };
+  });
 }

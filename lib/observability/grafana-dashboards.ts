@@ -337,9 +337,12 @@ function awsDashboard(envName: string, settings: CatalogSettings, region: string
   const tiers = resolveTiers(envName, settings);
   const layout = new Layout();
   for (const section of model.sections) {
+    // The SLO has its own row on the service dashboard, over Prometheus.
+    if (section.component === 'slo') continue;
     layout.row(section.component);
     for (const graph of section.graphs) {
-      const definition = SIGNALS[graph.signalId];
+      if (!(graph.signalId in SIGNALS)) continue;
+      const definition = SIGNALS[graph.signalId as SignalId];
       const source = definition.source;
       const scale = source.engine === 'cloudwatch' ? source.toMetricUnit : 1;
       layout.add({

@@ -8,9 +8,21 @@ describe('CloudWatch dashboard model', () => {
   const model = renderCloudWatchDashboard('production', SETTINGS.production, RESOURCES);
   const graph = (signalId: string) => model.sections.flatMap((s) => s.graphs).find((g) => g.signalId === signalId);
 
-  test('has a section per component with CloudWatch alarms, in catalog order', () => {
+  test('has a section per component with CloudWatch alarms, in catalog order, then the SLO', () => {
     expect(model.dashboardName).toBe('production-vigil');
-    expect(model.sections.map((s) => s.component)).toEqual(['api', 'backend', 'rds', 'redis', 'opensearch', 'platform']);
+    expect(model.sections.map((s) => s.component)).toEqual(['api', 'backend', 'rds', 'redis', 'opensearch', 'platform', 'slo']);
+  });
+
+  test('the SLO section shows each burn-rate pair with the line both windows must cross', () => {
+    const slo = model.sections.find((s) => s.component === 'slo')?.graphs ?? [];
+    expect(slo.map((g) => g.title)).toEqual([
+      'SLO burn 14.4x: 1h and 5m (critical)',
+      'SLO burn 6x: 6h and 30m (critical)',
+      'SLO burn 3x: 1d and 2h (warning)',
+      'SLO burn 1x: 3d and 6h (warning)',
+    ]);
+    expect(slo[0]?.lines).toEqual([{ severity: 'critical', value: 0.0144, label: 'critical > 0.0144' }]);
+    expect(slo[0]?.series.map((s) => s.query.expression?.periodSeconds)).toEqual([3600, 300]);
   });
 
   test('draws each alarm severity as a line at the alarm threshold, in the metric unit', () => {
@@ -46,5 +58,7 @@ describe('CatalogDashboard construct', () => {
     expect(body).toContain('production-vigil');
     expect(body).toContain('\\"label\\":\\"critical > 90\\"');
     expect(body).toContain('## opensearch');
+    // Both windows of an SLO pair share one graph, so the second window's metric ids are renamed.
+    expect(body).toContain('IF(requests_1 > 0, (FILL(target5xx_1, 0) + FILL(elb5xx_1, 0)) / requests_1, 0)');
   });
 });
