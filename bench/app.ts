@@ -7,10 +7,12 @@
  * autocannon drives the cached `GET /v1/items/:id` on loopback in alternating rounds (A B A B ...),
  * and the medians are compared. Then it times `/metrics` scrapes with ~5k series.
  *
- * The last line printed is `throughput_ratio=<x> p99_ratio=<y>` (instrumented / bare).
+ * The last line printed is `throughput_ratio=<x> p99_ratio=<y>` (instrumented / bare). The line
+ * before it gives the server's CPU time per request of each variant (from /proc): autocannon
+ * shares the 2 cores, so throughput alone understates what the instrumentation costs a busy task.
  * Targets: throughput_ratio >= 0.90, p99_ratio <= 1.15, scrape < 25 ms.
  *
- * Options (environment): BENCH_ROUNDS (5), BENCH_SECONDS (4), BENCH_CONNECTIONS (32). The machine
+ * Options (environment): BENCH_ROUNDS (7), BENCH_SECONDS (3), BENCH_CONNECTIONS (32). The machine
  * is shared and noisy: short alternating rounds and medians keep one disturbed round from deciding.
  */
 import { fork, type ChildProcess } from 'node:child_process';
@@ -30,8 +32,8 @@ type Autocannon = (options: { url: string; connections: number; duration: number
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const autocannon = require('autocannon') as Autocannon;
 
-const ROUNDS = positiveInt('BENCH_ROUNDS', 5);
-const SECONDS = positiveInt('BENCH_SECONDS', 4);
+const ROUNDS = positiveInt('BENCH_ROUNDS', 7);
+const SECONDS = positiveInt('BENCH_SECONDS', 3);
 const CONNECTIONS = positiveInt('BENCH_CONNECTIONS', 32);
 const APP_DIR = join(__dirname, '..', 'app');
 
@@ -154,6 +156,12 @@ async function main(): Promise<void> {
     const scrape = await scrapeTimes(instrumented, 15);
     console.log(`\n/metrics scrape: ${scrape.series} series, ${(scrape.bytes / 1024).toFixed(0)} KiB, median ${scrape.medianMs.toFixed(1)} ms over 15 scrapes (target < 25 ms)`);
 
+    const cpuInstrumented = median(instrumented.cpuPerRequestUs);
+    const cpuBare = median(bare.cpuPerRequestUs);
+    console.log(
+      `server CPU per request: instrumented ${cpuInstrumented.toFixed(1)} µs, bare ${cpuBare.toFixed(1)} µs ` +
+        `(instrumentation +${(cpuInstrumented - cpuBare).toFixed(1)} µs, cpu_efficiency_ratio=${(cpuBare / cpuInstrumented).toFixed(3)})`,
+    );
     const throughputRatio = median(instrumented.rps) / median(bare.rps);
     const p99Ratio = median(instrumented.p99) / Math.max(median(bare.p99), 1);
     console.log(`throughput_ratio=${throughputRatio.toFixed(3)} p99_ratio=${p99Ratio.toFixed(3)}`);
