@@ -2,7 +2,20 @@ import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import type { EnvironmentConfig, EnvironmentName } from '../../lib/config';
 import { resolveTiers } from '../../lib/observability/settings';
 import { BURN_RATE_POLICY } from '../../lib/observability/slo';
-import { synthesize, type SynthesizedEnvironment } from '../support/synth';
+import { gunzipSync } from 'node:zlib';
+import { renderGrafanaDashboardFiles } from '../../lib/observability/grafana-dashboards';
+import { renderRuleTestsYaml } from '../../lib/observability/prometheus-rule-tests';
+import { renderPrometheusRulesYaml } from '../../lib/observability/prometheus-rules';
+import { container, environmentOf, synthesize, type SynthesizedEnvironment } from '../support/synth';
+import { runTool, withFiles } from './tools';
+
+/** The text of a file the container's entry point writes, decoded from its task-definition variable. */
+function deliveredFile(containerDefinition: { EntryPoint: string[] }, path: string): string {
+  const script = containerDefinition.EntryPoint.join(' ');
+  const variable = new RegExp(`"\\$(VIGIL_CONFIG_\\d+)" \\| base64 -d \\| gunzip > '${path}'`).exec(script)?.[1];
+  if (variable === undefined) throw new Error(`no gzip-base64 delivery of ${path} in the entry point`);
+  return gunzipSync(Buffer.from(String(environmentOf(containerDefinition)[variable]), 'base64')).toString('utf8');
+}
 
 type AlarmResources = Record<string, { Properties: { AlarmName: string; Threshold: number; AlarmDescription: string } }>;
 
@@ -31,6 +44,23 @@ describe.each<EnvironmentName>(['staging', 'production'])('%s Monitoring stack',
       AlarmDescription: Match.stringLikeRegexp(`Runbook: ${env.config.alarms.runbookBaseUrl.replace(/[.]/g, '\\.')}#[a-z0-9-]+$`),
     });
     Annotations.fromStack(env.stage.monitoring).hasNoError('*', Match.anyValue());
+  });
+
+  test('the Prometheus task receives exactly the rendered rule file, and it passes the generated promtool tests', () => {
+    const deployed = deliveredFile(container(env.services, 'prometheus'), 'rules/vigil.yml');
+    expect(deployed).toBe(renderPrometheusRulesYaml(name, env.config.alarms));
+    const result = withFiles({ 'vigil.yml': deployed, 'tests.yml': renderRuleTestsYaml(name, env.config.alarms, 'vigil.yml') }, (dir) =>
+      runTool('promtool', ['test', 'rules', 'tests.yml'], dir),
+    );
+    expect(result.output).toContain('SUCCESS');
+    expect(result.status).toBe(0);
+  });
+
+  test('the Grafana task receives the catalog dashboards', () => {
+    const grafana = container(env.services, 'grafana');
+    for (const [file, text] of Object.entries(renderGrafanaDashboardFiles(name, env.config.alarms, env.config.region))) {
+      expect(deliveredFile(grafana, `dashboards/${file}`)).toBe(text);
+    }
   });
 
   test('has the dashboard named after the environment', () => {
