@@ -2,7 +2,8 @@
  * `npm run bench:synth`: how much slower is synthesizing both Vigil environments than
  * synthesizing a VPC-only CDK app, as whole processes through the README's own command
  * (`npm run synth`, i.e. `cdk synth --no-notices --quiet`)? Runs alternate (A B, B A, ...) so
- * drift on a shared machine hits both sides; medians; the last line is `synth_ratio=<x>`.
+ * drift on a shared machine hits both sides; medians of wall time (the ratio asked for) and of
+ * CPU time (steadier when other work shares the cores); the last line is `synth_ratio=<x>`.
  *
  *   npm run bench:synth                 5 rounds
  *   BENCH_ROUNDS=9 npm run bench:synth
@@ -29,15 +30,33 @@ interface Subject {
   readonly args: string[];
 }
 
-/** Wall-clock seconds of one run; throws with the output if the run fails. */
-function timeRun(subject: Subject): number {
+/** One run: wall-clock seconds and CPU seconds (user + system, the process and its children). */
+interface Sample {
+  readonly wallSeconds: number;
+  readonly cpuSeconds: number;
+}
+
+const CLOCK_TICKS_PER_SECOND = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+
+/**
+ * Runs `subject` under a shell that prints its own /proc stat line after the command exits: the
+ * shell's `cutime`/`cstime` are the CPU the whole command tree used (Linux only). CPU time
+ * hardly moves when other work shares the cores; wall time does.
+ */
+function timeRun(subject: Subject): Sample {
   const started = process.hrtime.bigint();
-  const result = spawnSync(subject.command, subject.args, { cwd: ROOT, encoding: 'utf8', env: process.env });
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const result = spawnSync('sh', ['-c', '"$@"; status=$?; cat /proc/$$/stat >&2; exit $status', 'sh', subject.command, ...subject.args], {
+    cwd: ROOT, encoding: 'utf8', env: process.env, maxBuffer: 64 * 1024 * 1024,
+  });
+  const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (result.status !== 0) {
     throw new Error(`${subject.name} failed (exit ${result.status}):\n${result.stdout}\n${result.stderr}`);
   }
-  return seconds;
+  const stat = result.stderr.trim().split('\n').pop()!;
+  // Fields after "pid (comm) " start at field 3 (state); cutime and cstime are fields 16 and 17.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const cpuSeconds = (Number(fields[16 - 3]) + Number(fields[17 - 3])) / CLOCK_TICKS_PER_SECOND;
+  return { wallSeconds, cpuSeconds };
 }
 
 function median(values: readonly number[]): number {
@@ -46,21 +65,29 @@ function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
-/** Runs every subject once to warm caches, then `rounds` alternating rounds; medians in seconds. */
-function measure(subjects: readonly Subject[], rounds: number): Map<string, number[]> {
-  const times = new Map<string, number[]>(subjects.map((s) => [s.name, []]));
+/** Runs every subject once to warm caches, then `rounds` alternating rounds. */
+function measure(subjects: readonly Subject[], rounds: number): Map<string, Sample[]> {
+  const samples = new Map<string, Sample[]>(subjects.map((s) => [s.name, []]));
   subjects.forEach(timeRun);
   for (let round = 0; round < rounds; round++) {
     const order = round % 2 === 0 ? subjects : [...subjects].reverse();
-    for (const subject of order) times.get(subject.name)!.push(timeRun(subject));
+    for (const subject of order) samples.get(subject.name)!.push(timeRun(subject));
   }
-  return times;
+  return samples;
 }
 
-function report(times: Map<string, number[]>): void {
-  for (const [name, values] of times) {
-    console.log(`${name.padEnd(44)} median ${median(values).toFixed(2)} s  (runs: ${values.map((v) => v.toFixed(2)).join(' ')})`);
+function report(samples: Map<string, Sample[]>): void {
+  for (const [name, runs] of samples) {
+    const wall = runs.map((r) => r.wallSeconds);
+    const cpu = runs.map((r) => r.cpuSeconds);
+    console.log(`${name.padEnd(44)} wall median ${median(wall).toFixed(2)} s  cpu median ${median(cpu).toFixed(2)} s`
+      + `  (wall runs: ${wall.map((v) => v.toFixed(2)).join(' ')})`);
   }
+}
+
+/** Median of one measure over one subject's runs. */
+function medianOf(samples: Map<string, Sample[]>, name: string, measureOf: (s: Sample) => number): number {
+  return median(samples.get(name)!.map(measureOf));
 }
 
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-bench-synth-'));
@@ -89,10 +116,11 @@ try {
   }
 
   console.log(`whole-process synth, ${ROUNDS} alternating rounds:`);
-  const times = measure([vigil, vpcOnly], ROUNDS);
-  report(times);
-  const ratio = median(times.get(vigil.name)!) / median(times.get(vpcOnly.name)!);
-  console.log(`synth_ratio=${ratio.toFixed(2)}`);
+  const samples = measure([vigil, vpcOnly], ROUNDS);
+  report(samples);
+  const ratio = (measureOf: (s: Sample) => number) => medianOf(samples, vigil.name, measureOf) / medianOf(samples, vpcOnly.name, measureOf);
+  console.log(`cpu_ratio=${ratio((s) => s.cpuSeconds).toFixed(2)}`);
+  console.log(`synth_ratio=${ratio((s) => s.wallSeconds).toFixed(2)}`);
 } finally {
   fs.rmSync(scratch, { recursive: true, force: true });
 }
