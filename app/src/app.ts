@@ -10,7 +10,7 @@ import type { AppConfig } from './config';
 import { migrate } from './data/migrations';
 import { Database } from './data/postgres';
 import { Cache } from './data/redis';
-import { ClientError, DependencyUnavailableError } from './errors';
+import { DependencyUnavailableError } from './errors';
 import { createLogger, type Logger } from './observability/logger';
 import { AppMetrics } from './observability/metrics';
 import { REQUEST_ID_PATTERN, registerRequestHooks } from './observability/request-hooks';
@@ -130,7 +130,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
         .header('retry-after', String(error.retryAfterSeconds))
         .send({ error: 'Service Unavailable', message: `${error.dependency} is unavailable, retry after ${error.retryAfterSeconds} s` });
     }
-    const statusCode = error instanceof ClientError ? error.statusCode : error.statusCode;
+    // ClientError and Fastify's own errors (bad JSON, body too large, validation) carry a 4xx.
+    const statusCode = error.statusCode;
     if (statusCode !== undefined && statusCode >= 400 && statusCode < 500) {
       return reply.code(statusCode).send({ error: STATUS_CODES[statusCode] ?? 'Bad Request', message: error.message });
     }

@@ -38,6 +38,7 @@ async function connectionsClosed(server: NetServer, timeoutMs: number): Promise<
 
 async function main(): Promise<void> {
   const logger = createLogger({ level: config.logLevel, service: config.serviceName });
+  let app: Awaited<ReturnType<typeof buildApp>> | undefined;
 
   process.on('unhandledRejection', (reason) => {
     app?.vigil.metrics?.appErrors.labels('unhandled_rejection').inc();
@@ -49,7 +50,6 @@ async function main(): Promise<void> {
     void flushSentry(2000).finally(() => process.exit(1));
   });
 
-  let app: Awaited<ReturnType<typeof buildApp>> | undefined;
   app = await buildApp({ config, logger });
   const { lifecycle, metrics } = app.vigil;
 
@@ -98,8 +98,14 @@ async function main(): Promise<void> {
     logger.info('shutdown complete');
     process.exit(0);
   };
-  process.on('SIGTERM', (signal) => void shutdown(signal));
-  process.on('SIGINT', (signal) => void shutdown(signal));
+  const onSignal = (signal: NodeJS.Signals): void => {
+    shutdown(signal).catch((error: unknown) => {
+      logger.error('shutdown failed', { err: error });
+      process.exit(1);
+    });
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
 }
 
 main().catch((error: unknown) => {

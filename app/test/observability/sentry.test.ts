@@ -1,10 +1,11 @@
+import { execFile } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { REDACTED } from '../../src/observability/redact';
 import { scrubEvent } from '../../src/observability/sentry';
-import { spawnServer, startPostgres, startRedis, type ControllableService, type PostgresService, type ServerProcess } from '../support/services';
+import { APP_DIR, spawnServer, startPostgres, startRedis, type ControllableService, type PostgresService, type ServerProcess } from '../support/services';
 import { eventually } from '../support/stack';
 
 /** A loopback stand-in for Sentry's ingest: records every envelope POSTed to /api/<project>/envelope/. */
@@ -117,5 +118,22 @@ describe('scrubEvent (the beforeSend hook)', () => {
     for (const secret of ['pw-in-message', 't-1', 'c-2', 'c-3', 'p-4', 't-5']) expect(text).not.toContain(secret);
     expect(scrubbed.request.headers['User-Agent']).toBe('curl');
     expect(scrubbed.extra.requestId).toBe('r-1');
+  });
+});
+
+describe('without SENTRY_DSN', () => {
+  test('the SDK is never even loaded, so it can make no network call', async () => {
+    const script = `
+      require('./src/instrument');
+      require('./src/app');
+      const loaded = Object.keys(require.cache).filter((path) => path.includes('@sentry'));
+      process.stdout.write(JSON.stringify({ loaded, enabled: require('./src/observability/sentry').sentryEnabled() }));
+    `;
+    const output = await new Promise<string>((resolve, reject) =>
+      execFile(process.execPath, ['--require', './test/support/register-ts.js', '-e', script], { cwd: APP_DIR, env: { PATH: process.env.PATH } }, (error, stdout, stderr) =>
+        error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout),
+      ),
+    );
+    expect(JSON.parse(output)).toEqual({ loaded: [], enabled: false });
   });
 });
