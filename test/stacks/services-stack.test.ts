@@ -1,4 +1,5 @@
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { CONTAINER_STOP_TIMEOUT_SECONDS } from '../../lib/config';
 import { container, environmentOf, onlyResource, synthesize, taskDefinitionOf, type SynthesizedEnvironment } from '../support/synth';
 
@@ -6,11 +7,20 @@ const CERTIFICATE = 'arn:aws:acm:eu-west-1:123456789012:certificate/0f1e2d3c-4b5
 
 let staging: SynthesizedEnvironment;
 let production: SynthesizedEnvironment;
+/** Production with every optional input set: a certificate, a Sentry DSN secret, Grafana on its own host name. */
 let withCertificate: SynthesizedEnvironment;
 beforeAll(() => {
   staging = synthesize('staging');
   production = synthesize('production');
-  withCertificate = synthesize('production', (c) => ({ ...c, services: { ...c.services, certificateArn: CERTIFICATE } }));
+  withCertificate = synthesize('production', (c) => ({
+    ...c,
+    services: {
+      ...c.services,
+      certificateArn: CERTIFICATE,
+      backend: { ...c.services.backend, sentryDsnSecretName: 'vigil/production/sentry-dsn' },
+      grafana: { ...c.services.grafana, routing: { kind: 'host', hostName: 'grafana.example.com' } },
+    },
+  }));
 });
 
 /** Ingress rules of the Services template whose target group id mentions `target`, as `port from source`. */
@@ -213,5 +223,28 @@ describe('Services differences the configuration asks for', () => {
       Port: 80, Protocol: 'HTTP', DefaultActions: [{ Type: 'redirect', RedirectConfig: Match.objectLike({ Port: '443', Protocol: 'HTTPS', StatusCode: 'HTTP_301' }) }],
     });
     Annotations.fromStack(stage.services).hasNoWarning('*', Match.stringLikeRegexp('plain HTTP'));
+  });
+
+  test('GIVEN a Sentry DSN secret name WHEN synthesized THEN the backend gets SENTRY_DSN as an ECS secret, never as a plain variable', () => {
+    const app = container(withCertificate.services, 'app');
+    const sentry = app.Secrets.find((secret: any) => secret.Name === 'SENTRY_DSN');
+    expect(JSON.stringify(sentry.ValueFrom)).toContain(':secret:vigil/production/sentry-dsn');
+    expect(environmentOf(app).SENTRY_DSN).toBeUndefined();
+    expect(container(production.services, 'app').Secrets.map((secret: any) => secret.Name)).not.toContain('SENTRY_DSN');
+  });
+
+  test('GIVEN host routing for Grafana WHEN synthesized THEN the ALB forwards that host to Grafana, served from the root', () => {
+    const { services } = withCertificate;
+    services.hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerRule', {
+      Conditions: [{ Field: 'host-header', HostHeaderConfig: { Values: ['grafana.example.com'] } }],
+      Actions: [Match.objectLike({ Type: 'forward', TargetGroupArn: { Ref: 'GrafanaTargetGroup936B4D00' } })],
+    });
+    services.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', { Port: 3000, HealthCheckPath: '/api/health' });
+    expect(environmentOf(container(services, 'grafana'))).toMatchObject({ GF_SERVER_ROOT_URL: 'https://grafana.example.com/', GF_SERVER_SERVE_FROM_SUB_PATH: 'false' });
+  });
+
+  test('GIVEN every optional input WHEN cdk-nag checks the stage THEN it still has no unacknowledged finding', () => {
+    const report = new AwsSolutionsChecks().validateScope(withCertificate.stage);
+    expect(report.violations.flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} at ${r.constructPath}`))).toEqual([]);
   });
 });
