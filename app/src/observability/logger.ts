@@ -128,3 +128,47 @@ export function createLogger(options: LoggerOptions): Logger {
     transports: [options.destination ? new LineTransport(options.destination) : new StdoutBatchTransport()],
   });
 }
+
+/** The fields of one access line. */
+export interface AccessLogFields {
+  readonly requestId: string;
+  readonly method: string;
+  readonly route: string;
+  readonly statusCode: number;
+  readonly durationMs: number;
+  readonly remoteAddress: string | undefined;
+  readonly userAgent: string | undefined;
+}
+
+const LEVEL = Symbol.for('level');
+
+/**
+ * The access-log writer: one `info` line per request through the logger's own format (so the same
+ * redaction and JSON shape) and its own transports, without winston's object-mode stream pipeline
+ * in between, which measured about half of a line's ~6 µs of CPU under load (`npm run bench:app`).
+ * Level and transports are read once here; returns `undefined` when `info` is disabled.
+ */
+export function accessLogWriter(logger: Logger): ((fields: AccessLogFields) => void) | undefined {
+  if (!logger.isLevelEnabled('info')) return undefined;
+  const { format, transports } = logger;
+  const service = (logger.defaultMeta as { service?: string } | undefined)?.service;
+  const done = (): void => undefined;
+  return (fields) => {
+    const info = {
+      service,
+      requestId: fields.requestId,
+      method: fields.method,
+      route: fields.route,
+      statusCode: fields.statusCode,
+      durationMs: fields.durationMs,
+      remoteAddress: fields.remoteAddress,
+      userAgent: fields.userAgent,
+      level: 'info',
+      message: 'request',
+      [LEVEL]: 'info',
+    };
+    const formatted = format.transform(info, format.options);
+    if (!formatted) return;
+    for (const transport of transports) transport.log?.(formatted, done);
+  };
+}

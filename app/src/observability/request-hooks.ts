@@ -4,10 +4,10 @@
  * Kept deliberately cheap because it runs on every request: the two hooks are plain named
  * functions (no closure allocated per request), the duration is Fastify's own `reply.elapsedTime`
  * (it stamps every request anyway), metric series are cached in {@link AppMetrics}, and the log
- * line is a flat object through the single-pass JSON format.
+ * line goes through logger.ts's access-log writer (the logger's format and transport, no stream).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
-import type { Logger } from './logger';
+import { accessLogWriter, type Logger } from './logger';
 import { UNMATCHED_ROUTE, type AppMetrics } from './metrics';
 
 /** Well-formed incoming request ids are kept (so a trace crosses the ALB); others are replaced. */
@@ -15,8 +15,7 @@ export const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{8,128}$/;
 
 /** Registers the hooks on `app`. */
 export function registerRequestHooks(app: FastifyInstance, metrics: AppMetrics, logger: Logger): void {
-  // winston formats a line before its transport drops it for level: skip the call instead.
-  const writeAccessLog = logger.isLevelEnabled('info');
+  const writeAccessLog = accessLogWriter(logger);
 
   function onRequest(request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
     metrics.inFlightRequests++;
@@ -30,17 +29,15 @@ export function registerRequestHooks(app: FastifyInstance, metrics: AppMetrics, 
     const route = request.routeOptions.url ?? UNMATCHED_ROUTE;
     const statusCode = reply.statusCode;
     metrics.recordRequest(request.method, route, statusCode, durationMs / 1000);
-    if (writeAccessLog) {
-      logger.info('request', {
-        requestId: request.id,
-        method: request.method,
-        route,
-        statusCode,
-        durationMs: Math.round(durationMs * 1000) / 1000,
-        remoteAddress: request.ip,
-        userAgent: request.headers['user-agent'],
-      });
-    }
+    writeAccessLog?.({
+      requestId: request.id,
+      method: request.method,
+      route,
+      statusCode,
+      durationMs: Math.round(durationMs * 1000) / 1000,
+      remoteAddress: request.ip,
+      userAgent: request.headers['user-agent'],
+    });
     done();
   }
 

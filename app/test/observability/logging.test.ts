@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { createLogger } from '../../src/observability/logger';
+import { accessLogWriter, createLogger } from '../../src/observability/logger';
 import { REDACTED, redact, scrubString } from '../../src/observability/redact';
 import { startStack, type Stack } from '../support/stack';
 
@@ -83,6 +83,24 @@ describe('logger output', () => {
     logger.info('quiet');
     logger.warn('loud');
     expect(out.text().trim().split('\n').map((l) => JSON.parse(l).message)).toEqual(['loud']);
+  });
+});
+
+describe('access-log writer', () => {
+  const fields = { requestId: 'r-1', method: 'GET', route: '/v1/items/:id', statusCode: 200, durationMs: 1.5, remoteAddress: '10.0.0.1' };
+
+  test('writes one line through the logger format: same shape, same redaction', () => {
+    const out = capture();
+    const write = accessLogWriter(createLogger({ level: 'info', service: 'vigil-api', destination: out.destination }));
+    write!({ ...fields, userAgent: 'curl/8 (Authorization: Bearer leaked-ua-token)' });
+    const line = JSON.parse(out.text());
+    expect(line).toMatchObject({ level: 'info', service: 'vigil-api', message: 'request', ...fields });
+    expect(line.userAgent).toBe(`curl/8 (Authorization: Bearer ${REDACTED})`);
+    expect(out.text()).not.toContain('leaked-ua-token');
+  });
+
+  test('is absent when the level is above info, so no line is even formatted', () => {
+    expect(accessLogWriter(createLogger({ level: 'warn', service: 'vigil-api', destination: capture().destination }))).toBeUndefined();
   });
 });
 
