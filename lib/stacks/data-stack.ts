@@ -24,6 +24,9 @@ export function databaseInstanceIdentifier(envName: string): string {
   return `${envName}-vigil-postgres`;
 }
 
+/** PostgreSQL's port; the Services stack opens exactly this one from the backend. */
+export const DATABASE_PORT = 5432;
+
 /** Name of the application database inside the instance (`PGDATABASE`). */
 export const DATABASE_NAME = 'vigil';
 
@@ -87,6 +90,7 @@ export class DataStack extends VigilStack {
       vpcSubnets: isolated,
       securityGroups: [this.databaseSecurityGroup],
       databaseName: DATABASE_NAME,
+      port: DATABASE_PORT,
       // Secrets use Secrets Manager's AWS-managed key: a customer key here would need a key-policy
       // grant naming the Services stack's task roles, a reference back from this earlier stack.
       credentials: rds.Credentials.fromGeneratedSecret('vigil'),

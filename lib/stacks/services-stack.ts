@@ -16,7 +16,7 @@ import { GrafanaService } from '../constructs/grafana-service';
 import { PROMETHEUS_PORT, PrometheusService } from '../constructs/prometheus-service';
 import { RedisReplicationGroup } from '../constructs/redis-replication-group';
 import type { AlertTopic } from '../observability/alarm-spec';
-import { DATABASE_NAME, type DataStack } from './data-stack';
+import { DATABASE_NAME, DATABASE_PORT, type DataStack } from './data-stack';
 import type { LogsStack } from './logs-stack';
 import { VigilStack, type VigilStackProps } from './vigil-stack';
 
@@ -82,7 +82,7 @@ export class ServicesStack extends VigilStack {
     prometheusSg.addIngressRule(grafanaSg, ec2.Port.tcp(PROMETHEUS_PORT), 'Grafana queries Prometheus');
     // The data and log stores' groups live in earlier stacks; their ingress rules live here so
     // those stacks never reference this one.
-    this.allowIngress('BackendToDatabase', props.data.databaseSecurityGroup, backendSg, 5432, 'backend to PostgreSQL');
+    this.allowIngress('BackendToDatabase', props.data.databaseSecurityGroup, backendSg, DATABASE_PORT, 'backend to PostgreSQL');
     this.allowIngress('BackendToCache', props.data.cache.securityGroup, backendSg, RedisReplicationGroup.PORT, 'backend to Redis');
     this.allowIngress('LogRouterToSearch', props.logs.domainSecurityGroup, backendSg, 443, 'log router to OpenSearch');
     this.allowIngress('GrafanaToSearch', props.logs.domainSecurityGroup, grafanaSg, 443, 'Grafana to OpenSearch');
@@ -231,6 +231,7 @@ export class ServicesStack extends VigilStack {
     this.backend.enableAutoScaling();
   }
 
+  /** One ingress rule on `target` from `source`, created in this stack (see the note where it is used). */
   private allowIngress(id: string, target: ec2.ISecurityGroup, source: ec2.ISecurityGroup, port: number, description: string): void {
     new ec2.CfnSecurityGroupIngress(this, id, {
       groupId: target.securityGroupId,
