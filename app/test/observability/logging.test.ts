@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
-import { accessLogWriter, createLogger } from '../../src/observability/logger';
-import { REDACTED, redact, scrubString } from '../../src/observability/redact';
+import { ACCESS_LOG_KEYS, accessLogWriter, createLogger } from '../../src/observability/logger';
+import { REDACTED, SENSITIVE_KEY, redact, scrubString } from '../../src/observability/redact';
 import { startStack, type Stack } from '../support/stack';
 
 function capture() {
@@ -97,6 +97,28 @@ describe('access-log writer', () => {
     expect(line).toMatchObject({ level: 'info', service: 'vigil-api', message: 'request', ...fields });
     expect(line.userAgent).toBe(`curl/8 (Authorization: Bearer ${REDACTED})`);
     expect(out.text()).not.toContain('leaked-ua-token');
+  });
+
+  test('its fixed-key line is the same JSON the generic path writes for the same fields', () => {
+    const out = capture();
+    const logger = createLogger({ level: 'info', service: 'vigil-api', destination: out.destination });
+    const all = { ...fields, userAgent: 'agent "quoted" \\ and postgres://u:pw@h/db' };
+    accessLogWriter(logger)!(all);
+    logger.info('request', all);
+    const [fast, generic] = out.text().trim().split('\n');
+    const strip = (line: string) => line.replace(/"time":"[^"]+"/, '"time":""');
+    expect(strip(fast)).toBe(strip(generic));
+    expect(fast).not.toContain('pw@');
+  });
+
+  test('an absent user agent is left out, not written as null', () => {
+    const out = capture();
+    accessLogWriter(createLogger({ level: 'info', service: 'vigil-api', destination: out.destination }))!({ ...fields, userAgent: undefined });
+    expect(JSON.parse(out.text())).not.toHaveProperty('userAgent');
+  });
+
+  test('no access-line key names a secret (their values skip the key check, never the scrub)', () => {
+    for (const key of ACCESS_LOG_KEYS) expect(SENSITIVE_KEY.test(key)).toBe(false);
   });
 
   test('is absent when the level is above info, so no line is even formatted', () => {
