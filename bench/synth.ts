@@ -7,9 +7,11 @@
  *
  *   npm run bench:synth                 5 rounds
  *   BENCH_ROUNDS=9 npm run bench:synth
- *   npm run bench:synth -- --runners    also compare ways of running the app (tsx loader,
- *                                       the tsx CLI through npx, precompiled JavaScript)
+ *   npm run bench:synth -- --runners    also compare ways of running the app (the esbuild bundle
+ *                                       cdk.json uses, the tsx loader, the tsx CLI through npx,
+ *                                       precompiled JavaScript)
  *
+ * Both apps run the same way (scripts/cdk-app.js, cdk.json's runner).
  * Both sides keep CDK's bundled template validation on: it is a real check, and most of the cost.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -99,7 +101,7 @@ try {
     args: ['run', '--silent', 'synth', '--', ...(app ? ['--app', app] : []), '-o', path.join(scratch, out)],
   });
   const vigil = npmSynth(undefined, 'vigil');
-  const vpcOnly = npmSynth('node --import tsx bench/vpc-only/app.ts', 'vpc');
+  const vpcOnly = npmSynth('node scripts/cdk-app.js bench/vpc-only/app.ts', 'vpc');
 
   if (process.argv.includes('--runners')) {
     // The app alone (no CLI), three ways: what cdk.json's "app" could be.
@@ -108,7 +110,8 @@ try {
     const appOnly = (name: string, command: string, args: string[]): Subject => ({ name, command: 'env', args: [`CDK_OUTDIR=${path.join(scratch, name.replace(/\W+/g, '-'))}`, command, ...args] });
     console.log(`app alone, ${ROUNDS} alternating rounds:`);
     report(measure([
-      appOnly('node --import tsx bin/vigil.ts (cdk.json)', 'node', ['--import', 'tsx', 'bin/vigil.ts']),
+      appOnly('node scripts/cdk-app.js (cdk.json: esbuild bundle)', 'node', ['scripts/cdk-app.js']),
+      appOnly('node --import tsx bin/vigil.ts', 'node', ['--import', 'tsx', 'bin/vigil.ts']),
       appOnly('npx tsx bin/vigil.ts', 'npx', ['tsx', 'bin/vigil.ts']),
       appOnly('node dist/bin/vigil.js (precompiled)', 'node', [path.join(dist, 'bin', 'vigil.js')]),
     ], ROUNDS));

@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 /**
- * bin/vigil.ts as the CLI runs it: a separate process, context in CDK_CONTEXT_JSON, output in
+ * bin/vigil.ts as the CLI runs it (cdk.json's `node scripts/cdk-app.js`): a separate process, context in CDK_CONTEXT_JSON, output in
  * CDK_OUTDIR. CDK's bundled template validation is off here only to keep these wiring checks
  * quick (the stacks' tests and `npm run synth` run it); the app's cdk-nag plugin still runs, so a
  * zero exit also means no unacknowledged finding with these inputs.
@@ -19,7 +19,7 @@ function runApp(context: Record<string, string>, extraEnv: Record<string, string
   const env: NodeJS.ProcessEnv = { ...process.env, CDK_CONTEXT_JSON: JSON.stringify(context), CDK_OUTDIR: outDir, CDK_VALIDATION: 'false', ...extraEnv };
   delete env.CDK_DEFAULT_ACCOUNT;
   if (extraEnv.CDK_DEFAULT_ACCOUNT) env.CDK_DEFAULT_ACCOUNT = extraEnv.CDK_DEFAULT_ACCOUNT;
-  const result = spawnSync(process.execPath, ['--import', 'tsx', 'bin/vigil.ts'], { cwd: ROOT, env, encoding: 'utf8' });
+  const result = spawnSync(process.execPath, ['scripts/cdk-app.js'], { cwd: ROOT, env, encoding: 'utf8' });
   return { ...result, outDir };
 }
 
