@@ -129,7 +129,7 @@ export function validate(config: EnvironmentConfig): EnvironmentConfig {
 
   // --- database ----------------------------------------------------------------------------
   const db = config.database;
-  check(/^\d+\.\d+$/.test(db.engineVersion), 'database.engineVersion', db.engineVersion, "pin a full PostgreSQL version such as '16.4'");
+  check(/^\d+\.\d+$/.test(db.engineVersion), 'database.engineVersion', db.engineVersion, "pin a full PostgreSQL version such as '16.13'");
   check(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/.test(db.instanceType), 'database.instanceType', db.instanceType, "write the class without the 'db.' prefix, e.g. 't4g.micro'");
   check(isInt(db.allocatedStorageGiB) && db.allocatedStorageGiB >= 20, 'database.allocatedStorageGiB', db.allocatedStorageGiB, 'use at least 20 GiB (the gp3 minimum)');
   check(db.maxAllocatedStorageGiB > db.allocatedStorageGiB, 'database.maxAllocatedStorageGiB', db.maxAllocatedStorageGiB,

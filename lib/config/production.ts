@@ -19,7 +19,7 @@ export const production: EnvironmentConfig = {
     interfaceEndpointServices: ['ecr.api', 'ecr.dkr', 'logs', 'secretsmanager', 'kms', 'sts', 'sns', 'aps-workspaces'],
   },
   database: {
-    engineVersion: '16.4',
+    engineVersion: '16.13',
     instanceType: 'r6g.large',
     allocatedStorageGiB: 100,
     maxAllocatedStorageGiB: 500,

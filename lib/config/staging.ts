@@ -17,7 +17,7 @@ export const staging: EnvironmentConfig = {
     interfaceEndpointServices: [],
   },
   database: {
-    engineVersion: '16.4',
+    engineVersion: '16.13',
     instanceType: 't4g.micro',
     allocatedStorageGiB: 20,
     maxAllocatedStorageGiB: 50,

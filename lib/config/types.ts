@@ -44,7 +44,12 @@ export interface NetworkConfig {
 
 /** RDS PostgreSQL. */
 export interface DatabaseConfig {
-  /** Full engine version, pinned (`16.4`): minor upgrades are a reviewed change. @default '16.4' */
+  /**
+   * Full engine version, pinned (`16.13`): minor upgrades are a reviewed change. RDS stops
+   * creating instances on old minors (16.4–16.8 can no longer be created in 2026): re-check the pin
+   * against `aws rds describe-db-engine-versions --engine postgres` before a first deploy.
+   * @default '16.13'
+   */
   readonly engineVersion: string;
   /** Instance class without the `db.` prefix (`t4g.micro`, `r6g.large`). @default 't4g.micro' */
   readonly instanceType: string;

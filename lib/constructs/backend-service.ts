@@ -249,6 +249,11 @@ export interface FluentBitExtraConfigInput {
  */
 export function renderFluentBitExtraConfig(input: FluentBitExtraConfigInput): string {
   return [
+    // FireLens's generated configuration loads no parsers file, so `Parser json` needs this one
+    // (shipped in the aws-for-fluent-bit image); without it Fluent Bit cannot load the filter.
+    '[SERVICE]',
+    '    Parsers_File /fluent-bit/parsers/parsers.conf',
+    '',
     '[FILTER]',
     '    Name         parser',
     `    Match        ${BACKEND_CONTAINER_NAME}-firelens-*`,

@@ -69,7 +69,8 @@ export class DataStack extends VigilStack {
     const logGroups = logTypes.map((type) => new logs.LogGroup(this, `DatabaseLog${type.charAt(0).toUpperCase()}${type.slice(1)}`, {
       logGroupName: `/aws/rds/instance/${this.databaseInstanceIdentifier}/${type}`,
       retention: db.logRetentionDays as logs.RetentionDays,
-      removalPolicy: RemovalPolicy.RETAIN,
+      // Literal names: a retained group would block re-creating a disposable environment.
+      removalPolicy: db.removalPolicy === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     }));
 
     const majorVersion = db.engineVersion.split('.')[0];

@@ -77,6 +77,14 @@ describe.each(['staging', 'production'] as const)('%s Data stack', (name) => {
     }
   });
 
+  test('the PostgreSQL log groups outlive the stack only where the database is retained (their names are literal)', () => {
+    const { data, config } = env();
+    const groups = Object.values(data.findResources('AWS::Logs::LogGroup'))
+      .filter((group) => String(group.Properties.LogGroupName).startsWith(`/aws/rds/instance/${name}-vigil-postgres/`));
+    expect(groups).toHaveLength(2);
+    for (const group of groups) expect(group.DeletionPolicy).toBe(config.database.removalPolicy === 'retain' ? 'Retain' : 'Delete');
+  });
+
   test('Redis encrypts in transit and at rest with the customer-managed key and requires an AUTH token from Secrets Manager', () => {
     const { data, config } = env();
     const { resource } = onlyResource(data, 'AWS::ElastiCache::ReplicationGroup');

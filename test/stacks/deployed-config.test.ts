@@ -149,5 +149,10 @@ describe.each(['staging', 'production'] as const)('%s: the configuration deploye
     const extra = fs.readFileSync(path.join(dir, 'extra.conf'), 'utf8');
     expect(extra).toMatch(/\[OUTPUT\]\n {4}Name {14}cloudwatch_logs\n {4}Match {13}app-firelens-\*/);
     expect(extra).toContain(`region            ${env().config.region}`);
+    // FireLens's own configuration loads no parsers: the JSON parser filter needs the file loaded
+    // by a [SERVICE] section that comes before it, or Fluent Bit refuses to start.
+    const service = extra.indexOf('[SERVICE]\n    Parsers_File /fluent-bit/parsers/parsers.conf');
+    expect(service).toBeGreaterThanOrEqual(0);
+    expect(service).toBeLessThan(extra.indexOf('    Parser       json'));
   });
 });
