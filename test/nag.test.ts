@@ -1,4 +1,5 @@
 import { App, CfnResource, Stack, Stage, Validations } from 'aws-cdk-lib';
+import { newApp } from './support/app';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
@@ -10,7 +11,7 @@ import { STAGE_NAMES } from './support/synth';
 let app: App;
 const stages: Partial<Record<EnvironmentName, VigilStage>> = {};
 beforeAll(() => {
-  app = new App();
+  app = newApp();
   for (const name of ['staging', 'production'] as const) {
     const config = configFor(name);
     stages[name] = new VigilStage(app, STAGE_NAMES[name], { config, env: { region: config.region } });
@@ -36,7 +37,7 @@ describe('cdk-nag AwsSolutions on the whole app', () => {
   });
 
   test('GIVEN a resource that breaks a rule WHEN checked THEN the finding is reported (the check is live)', () => {
-    const scratch = new App();
+    const scratch = newApp();
     const stage = new Stage(scratch, 'Scratch');
     new s3.Bucket(new Stack(stage, 'S'), 'Bucket');
     const report = new AwsSolutionsChecks().validateScope(stage);

@@ -2,9 +2,10 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { CDK_JSON_CONTEXT } from '../support/app';
 
 /**
- * bin/vigil.ts as the CLI runs it (cdk.json's `node scripts/cdk-app.js`): a separate process, context in CDK_CONTEXT_JSON, output in
+ * bin/vigil.ts as the CLI runs it (cdk.json's `node scripts/cdk-app.js`): a separate process, context (cdk.json's feature flags + the test's) in CDK_CONTEXT_JSON, output in
  * CDK_OUTDIR. CDK's bundled template validation is off here only to keep these wiring checks
  * quick (the stacks' tests and `npm run synth` run it); the app's cdk-nag plugin still runs, so a
  * zero exit also means no unacknowledged finding with these inputs.
@@ -16,7 +17,7 @@ afterAll(() => outDirs.forEach((dir) => fs.rmSync(dir, { recursive: true, force:
 function runApp(context: Record<string, string>, extraEnv: Record<string, string> = {}) {
   const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-bin-'));
   outDirs.push(outDir);
-  const env: NodeJS.ProcessEnv = { ...process.env, CDK_CONTEXT_JSON: JSON.stringify(context), CDK_OUTDIR: outDir, CDK_VALIDATION: 'false', ...extraEnv };
+  const env: NodeJS.ProcessEnv = { ...process.env, CDK_CONTEXT_JSON: JSON.stringify({ ...CDK_JSON_CONTEXT, ...context }), CDK_OUTDIR: outDir, CDK_VALIDATION: 'false', ...extraEnv };
   delete env.CDK_DEFAULT_ACCOUNT;
   if (extraEnv.CDK_DEFAULT_ACCOUNT) env.CDK_DEFAULT_ACCOUNT = extraEnv.CDK_DEFAULT_ACCOUNT;
   const result = spawnSync(process.execPath, ['scripts/cdk-app.js'], { cwd: ROOT, env, encoding: 'utf8' });

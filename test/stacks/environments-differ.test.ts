@@ -83,7 +83,7 @@ const EXPLANATIONS: Array<[RegExp, string]> = [
   [/^data Database\w*\.MonitoringInterval$/, 'database.enhancedMonitoringIntervalSeconds'],
   [/^data Database\w*\.MultiAZ$/, 'database.multiAz'],
   [/^data (Database\w*|EnvDataDatabaseSecret\w*)\.(DeletionPolicy|UpdateReplacePolicy)$/, 'database.removalPolicy'],
-  [/^data [+-](DatabaseRotation|DatabaseSecretAttachment(RotationSchedule|Policy)|DatabaseSecurityGroupfromEnvDataDatabaseRotation)/, 'database.credentialRotationDays'],
+  [/^data [+-](DatabaseRotation|DatabaseSecretAttachment(RotationSchedule|Policy)|DatabaseSecretPolicy|DatabaseSecurityGroupfromEnvDataDatabaseRotation)/, 'database.credentialRotationDays'],
   [/^data Cache\w*\.(AutomaticFailoverEnabled|MultiAZEnabled)$/, 'cache.multiAzWithAutomaticFailover'],
   [/^data Cache\w*\.CacheNodeType$/, 'cache.nodeType'],
   [/^data Cache\w*\.(NumCacheClusters|PreferredCacheClusterAZs)$/, 'cache.nodeCount'],

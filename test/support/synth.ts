@@ -1,4 +1,5 @@
-import { App } from 'aws-cdk-lib';
+
+import { newApp } from './app';
 import { Template } from 'aws-cdk-lib/assertions';
 import { configFor, type EnvironmentConfig, type EnvironmentName } from '../../lib/config';
 import { VigilStage } from '../../lib/vigil-stage';
@@ -26,7 +27,7 @@ export const STAGE_NAMES: Readonly<Record<EnvironmentName, string>> = { staging:
  */
 export function synthesize(name: EnvironmentName, adjust: (config: EnvironmentConfig) => EnvironmentConfig = (c) => c): SynthesizedEnvironment {
   const config = adjust(configFor(name));
-  const app = new App();
+  const app = newApp();
   const stage = new VigilStage(app, STAGE_NAMES[name], { config, env: { region: config.region }, appVersion: '1.2.3', gitCommit: 'abc1234' });
   return {
     config,

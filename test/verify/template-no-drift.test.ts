@@ -5,7 +5,8 @@
  * verify expects (names, numbers, metrics, rules, topic ARNs, descriptions), so a clean deploy
  * verifies clean; any drift here is a bug in one of the two.
  */
-import { App, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
+import { newApp } from '../support/app';
 import { Template } from 'aws-cdk-lib/assertions';
 import { configFor, ENVIRONMENT_NAMES } from '../../lib/config';
 import { compareAlarms, hasDrift } from '../../lib/verify/compare';
@@ -17,7 +18,7 @@ const ACCOUNT = '123456789012';
 
 describe.each(ENVIRONMENT_NAMES)('%s as synthesized', (env) => {
   const config = configFor(env);
-  const app = new App();
+  const app = newApp();
   const stage = new VigilStage(app, 'Stage', { config, env: { account: ACCOUNT, region: config.region } });
   const templates = stage.node.children.filter(Stack.isStack).map((stack) => Template.fromStack(stack).toJSON());
   const deployed = alarmsOfTemplates(templates, { partition: 'aws', region: config.region, accountId: ACCOUNT });
