@@ -46,6 +46,12 @@ export interface AppConfig {
     readonly user: string;
     /** `PGPASSWORD`; secret. @default - none (trust or peer authentication) */
     readonly password?: string;
+    /**
+     * `PG_PASSWORD_SECRET_ARN`: the RDS secret (JSON with `password`) to read the password from
+     * for every new connection, so a rotated password is picked up without a restart. Wins over
+     * `PGPASSWORD` when set. @default - none (`PGPASSWORD` is used)
+     */
+    readonly passwordSecretArn?: string;
     /** `PGSSLMODE`. @default 'disable' */
     readonly sslMode: PgSslMode;
     /** `PG_POOL_MAX`: connections per task. @default 10 */
@@ -145,6 +151,8 @@ function sentryDsn(env: Env): string | undefined {
 
 const HOSTNAME = /^[A-Za-z0-9.:_-]{1,253}$/;
 const LABEL_SAFE = /^[A-Za-z0-9._+-]{1,64}$/;
+/** Partition, region and 12-digit account are checked; the name is whatever Secrets Manager allows. */
+const SECRET_ARN = /^arn:aws(-[a-z]+)*:secretsmanager:[a-z]{2}(-[a-z]+)+-\d:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/;
 
 /**
  * Parses and validates the environment. Throws {@link ConfigError} on the first bad value.
@@ -171,6 +179,7 @@ export function loadConfig(env: Env): AppConfig {
       database: text(env, 'PGDATABASE', 'vigil', /^[^\s]{1,63}$/, 'a database name without spaces (at most 63 characters)'),
       user: text(env, 'PGUSER', 'vigil', /^[^\s]{1,63}$/, 'a role name without spaces (at most 63 characters)'),
       password: raw(env, 'PGPASSWORD'),
+      passwordSecretArn: text(env, 'PG_PASSWORD_SECRET_ARN', '', SECRET_ARN, 'a Secrets Manager secret ARN like arn:aws:secretsmanager:<region>:<account id>:secret:<name>') || undefined,
       sslMode: oneOf(env, 'PGSSLMODE', PG_SSL_MODES, 'disable'),
       poolMax: integer(env, 'PG_POOL_MAX', 10, 1, 100),
     },

@@ -41,8 +41,13 @@ export class DependencyUnavailableError extends Error {
 const UNAVAILABLE_CODES = new Set([
   'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE',
   'EOPENBREAKER',
+  // The password could not be read from Secrets Manager (data/pg-password.ts): no connection possible.
+  'ESECRETFETCH',
   // PostgreSQL SQLSTATEs: admin/crash shutdown, cannot connect now, too many connections.
   '57P01', '57P02', '57P03', '53300',
+  // invalid_password: while a rotation is half done (the database has the new password, the secret
+  // still the old one) no connection can be made; a 503 with Retry-After is the honest answer.
+  '28P01',
 ]);
 
 /**

@@ -43,12 +43,20 @@ describe('configuration', () => {
     [{ GIT_COMMIT: 'main' }, 'invalid configuration: GIT_COMMIT="main" - expected a git commit hash of 7 to 40 hex digits'],
     [{ SERVICE_NAME: 'Vigil API' }, 'invalid configuration: SERVICE_NAME="Vigil API" - expected lower-case letters, digits and dashes, starting with a letter'],
     [{ PG_POOL_MAX: '0' }, 'invalid configuration: PG_POOL_MAX="0" - expected an integer from 1 to 100'],
+    [{ PG_PASSWORD_SECRET_ARN: 'vigil/production/db' }, 'invalid configuration: PG_PASSWORD_SECRET_ARN="vigil/production/db" - expected a Secrets Manager secret ARN like arn:aws:secretsmanager:<region>:<account id>:secret:<name>'],
+    [{ PG_PASSWORD_SECRET_ARN: 'arn:aws:ssm:eu-west-1:123456789012:parameter/db' }, 'invalid configuration: PG_PASSWORD_SECRET_ARN="arn:aws:ssm:eu-west-1:123456789012:parameter/db" - expected a Secrets Manager secret ARN like arn:aws:secretsmanager:<region>:<account id>:secret:<name>'],
     [{ SENTRY_DSN: 'not a url with secret-part' }, 'invalid configuration: SENTRY_DSN=<hidden secret> - expected a Sentry DSN like https://<public key>@<host>/<project id>'],
   ];
 
   test.each(bad)('%j is rejected with one line naming variable, value and expectation', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  test('GIVEN PG_PASSWORD_SECRET_ARN WHEN loaded THEN the ARN is kept next to PGPASSWORD; unset, only PGPASSWORD is used', () => {
+    const arn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:vigil/production/db-AbCdEf';
+    expect(loadConfig({ PGPASSWORD: 'pw', PG_PASSWORD_SECRET_ARN: arn }).postgres).toMatchObject({ password: 'pw', passwordSecretArn: arn });
+    expect(loadConfig({ PGPASSWORD: 'pw', PG_PASSWORD_SECRET_ARN: '' }).postgres.passwordSecretArn).toBeUndefined();
   });
 
   test('empty strings count as unset', () => {

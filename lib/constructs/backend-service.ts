@@ -149,6 +149,9 @@ export class BackendService extends Construct {
         PGPORT: props.database.port,
         PGDATABASE: props.database.name,
         PGSSLMODE: 'require',
+        // The app reads the password from this secret for every new connection: after a rotation
+        // the PGPASSWORD injected at task start is stale (an ARN names the secret, it is no secret).
+        PG_PASSWORD_SECRET_ARN: props.database.secret.secretArn,
         REDIS_HOST: props.redis.host,
         REDIS_PORT: String(props.redis.port),
         REDIS_TLS: 'true',
@@ -181,6 +184,8 @@ export class BackendService extends Construct {
       }),
     });
     this.logGroup.grantWrite(this.taskDefinition.taskRole);
+    // GetSecretValue on the database secret only (plus kms:Decrypt if it has a customer key).
+    props.database.secret.grantRead(this.taskDefinition.taskRole);
     acknowledge(this.taskDefinition.node.defaultChild!, 'AwsSolutions-ECS2',
       'The plain variables are non-secret settings (ports, endpoints, log level, the log router config); credentials arrive as ECS secrets.');
     acknowledge(this.taskDefinition.obtainExecutionRole().node.findChild('DefaultPolicy').node.defaultChild!, 'AwsSolutions-IAM5[Resource::*]',

@@ -107,7 +107,8 @@ describe.each(['staging', 'production'] as const)('%s Services stack', (name) =>
       DEPLOY_ENV: name, PORT: '8080', METRICS_PORT: '9464', PGSSLMODE: 'require', PGDATABASE: 'vigil', REDIS_TLS: 'true', REDIS_PORT: '6379',
       SERVICE_NAME: 'vigil-api', APP_VERSION: '1.2.3', GIT_COMMIT: 'abc1234', LOG_LEVEL: env().config.services.backend.logLevel,
     });
-    expect(Object.keys(environment).filter((k) => /PASSWORD|TOKEN|SECRET|DSN|PGUSER/.test(k))).toEqual([]);
+    // PG_PASSWORD_SECRET_ARN names the secret (an ARN); it holds no credential.
+    expect(Object.keys(environment).filter((k) => /PASSWORD|TOKEN|SECRET|DSN|PGUSER/.test(k) && k !== 'PG_PASSWORD_SECRET_ARN')).toEqual([]);
     const secrets = Object.fromEntries(app.Secrets.map((s: any) => [s.Name, JSON.stringify(s.ValueFrom)]));
     expect(Object.keys(secrets).sort()).toEqual(['PGPASSWORD', 'PGUSER', 'REDIS_AUTH_TOKEN']);
     expect(secrets.PGPASSWORD).toMatch(/:password::/);
@@ -161,6 +162,19 @@ describe.each(['staging', 'production'] as const)('%s Services stack', (name) =>
     expect(container(services, 'alertmanager').Image).toBe(`prom/alertmanager:${config.services.prometheus.alertmanagerImageTag}`);
     services.hasResourceProperties('AWS::ECS::Service', { TaskDefinition: { Ref: 'PrometheusTaskDef80D9B43D' }, DesiredCount: 1 });
     expect(JSON.stringify(services.toJSON())).not.toMatch(/AWS::EFS|EFSVolumeConfiguration/);
+  });
+
+  test('GIVEN the rotated database secret THEN the backend gets its ARN as PG_PASSWORD_SECRET_ARN and may read exactly that secret', () => {
+    const { services } = env();
+    const app = container(services, 'app');
+    const arn = environmentOf(app).PG_PASSWORD_SECRET_ARN;
+    // The very secret PGPASSWORD is injected from (its ValueFrom is "<arn>:password::").
+    const passwordFrom = app.Secrets.find((s: any) => s.Name === 'PGPASSWORD').ValueFrom;
+    expect(JSON.stringify(passwordFrom)).toContain(JSON.stringify(arn).slice(1, -1));
+    const taskRole = taskDefinitionOf(services, 'app').TaskRoleArn['Fn::GetAtt'][0];
+    const policy = onlyResource(services, 'AWS::IAM::Policy', { Properties: { Roles: [{ Ref: taskRole }] } }).resource.Properties;
+    const read = policy.PolicyDocument.Statement.filter((s: any) => JSON.stringify(s.Action).includes('secretsmanager:'));
+    expect(read).toEqual([expect.objectContaining({ Effect: 'Allow', Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'], Resource: arn })]);
   });
 
   test('Alertmanager may publish to exactly the two alert topics', () => {

@@ -10,6 +10,7 @@ import type { AppConfig } from '../config';
 import { DependencyUnavailableError, isUnavailable, withTimeout } from '../errors';
 import type { Logger } from '../observability/logger';
 import { BREAKER_STATE, type AppMetrics, type PgOperation } from '../observability/metrics';
+import { INVALID_PASSWORD, SecretPassword } from './pg-password';
 
 /** Breaker and timeout settings; the reset timeout bounds recovery after an outage (< 5 s). */
 export const POSTGRES_TIMEOUTS = {
@@ -21,6 +22,11 @@ export const POSTGRES_TIMEOUTS = {
   queryMs: 2500,
   /** How long the breaker stays open before letting one trial call through. */
   breakerResetMs: 2000,
+  /**
+   * Deadline of one Secrets Manager read of the password. Longer than `connectMs` on purpose: a
+   * connection attempt may give up first, but the read goes on and the next attempt reuses it.
+   */
+  secretFetchMs: 3000,
 } as const;
 
 /** What {@link Database} needs. */
@@ -40,16 +46,23 @@ export class Database {
   readonly pool: Pool;
   private readonly breaker: CircuitBreaker<QueryArgs, QueryResult>;
   private readonly metrics: AppMetrics | undefined;
+  /** Set when the password comes from Secrets Manager (`PG_PASSWORD_SECRET_ARN`). */
+  private readonly secretPassword: SecretPassword | undefined;
 
   constructor(options: DatabaseOptions) {
     const { config, logger, metrics } = options;
     this.metrics = metrics;
+    this.secretPassword = config.passwordSecretArn
+      ? new SecretPassword({ secretArn: config.passwordSecretArn, timeoutMs: POSTGRES_TIMEOUTS.secretFetchMs, logger })
+      : undefined;
+    const secretPassword = this.secretPassword;
     this.pool = new Pool({
       host: config.host,
       port: config.port,
       database: config.database,
       user: config.user,
-      password: config.password,
+      // pg calls a function here for every new connection that the server asks a password of.
+      password: secretPassword ? () => secretPassword.get() : config.password,
       ssl: config.sslMode === 'disable' ? false : { rejectUnauthorized: config.sslMode === 'verify-full' },
       max: config.poolMax,
       application_name: options.applicationName,
@@ -64,7 +77,7 @@ export class Database {
     this.pool.on('error', (error) => logger.warn('idle PostgreSQL connection failed', { err: error }));
     metrics?.watchPool(() => ({ total: this.pool.totalCount, idle: this.pool.idleCount, waiting: this.pool.waitingCount }));
 
-    this.breaker = new CircuitBreaker((text: string, values: readonly unknown[] | undefined) => this.pool.query(text, values as unknown[]), {
+    this.breaker = new CircuitBreaker((text: string, values: readonly unknown[] | undefined) => this.poolQuery(text, values), {
       name: 'postgres',
       timeout: POSTGRES_TIMEOUTS.queryMs + POSTGRES_TIMEOUTS.connectMs,
       resetTimeout: POSTGRES_TIMEOUTS.breakerResetMs,
@@ -112,9 +125,25 @@ export class Database {
   async ping(timeoutMs: number): Promise<void> {
     const started = performance.now();
     try {
-      await withTimeout(this.pool.query('SELECT 1'), timeoutMs, 'PostgreSQL ping');
+      await withTimeout(this.poolQuery('SELECT 1', undefined), timeoutMs, 'PostgreSQL ping');
     } finally {
       this.metrics?.recordPgQuery('ping', (performance.now() - started) / 1000);
+    }
+  }
+
+  /**
+   * `pool.query`, except that a connection refused for its password (the master password was
+   * rotated) drops the cached secret and is tried once more with a freshly read one, so the
+   * request that discovers the rotation still succeeds. Without a secret there is nothing to
+   * re-read: the error passes through.
+   */
+  private async poolQuery(text: string, values: readonly unknown[] | undefined): Promise<QueryResult> {
+    try {
+      return await this.pool.query(text, values as unknown[]);
+    } catch (error) {
+      if (!this.secretPassword || (error as { code?: unknown }).code !== INVALID_PASSWORD) throw error;
+      this.secretPassword.invalidate();
+      return this.pool.query(text, values as unknown[]);
     }
   }
 

@@ -24,8 +24,14 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
+/** Options of {@link startStack}. */
+export interface StackOptions {
+  /** Runs once PostgreSQL is up, before the app is built and migrated (roles, authentication). */
+  readonly beforeBuild?: (pg: PostgresService) => Promise<void>;
+}
+
 /** Starts PostgreSQL and Redis, then builds (and migrates) the app against them. */
-export async function startStack(env: Record<string, string> = {}): Promise<Stack> {
+export async function startStack(env: Record<string, string> = {}, options: StackOptions = {}): Promise<Stack> {
   const [pg, redis] = await Promise.all([startPostgres(), startRedis()]);
   let text = '';
   const destination = new Writable({
@@ -38,6 +44,7 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
   const logger = createLogger({ level: config.logLevel, service: config.serviceName, destination });
   let app: FastifyInstance;
   try {
+    await options.beforeBuild?.(pg);
     app = await buildApp({ config, logger });
   } catch (error) {
     await Promise.all([pg.stop(), redis.stop()]);
