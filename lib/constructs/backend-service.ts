@@ -73,6 +73,12 @@ export class BackendService extends Construct {
   public readonly targetGroup: elbv2.ApplicationTargetGroup;
   /** The CloudWatch copy of the service's logs. */
   public readonly logGroup: logs.LogGroup;
+  /**
+   * The log router's own output (Fluent Bit's start-up and delivery errors). Kept apart from
+   * {@link logGroup} so that group's IncomingLogEvents counts only what the router ships, which
+   * is what the catalog's log-router signal watches.
+   */
+  public readonly routerLogGroup: logs.LogGroup;
   /** OpenSearch index prefix the log router writes (`<env>-backend-YYYY.MM.DD`). */
   public readonly indexPrefix: string;
   private readonly config: BackendConfig;
@@ -86,6 +92,7 @@ export class BackendService extends Construct {
     }
     this.indexPrefix = `${props.envName}-backend`;
     this.logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention, removalPolicy: RemovalPolicy.DESTROY });
+    this.routerLogGroup = new logs.LogGroup(this, 'RouterLogs', { retention: props.logRetention, removalPolicy: RemovalPolicy.DESTROY });
 
     this.taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDef', {
       cpu: cfg.cpuUnits,
@@ -113,7 +120,7 @@ export class BackendService extends Construct {
       entryPoint: routerFiles.entryPoint,
       command: ['/entrypoint.sh'],
       environment: routerFiles.environment,
-      logging: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: 'log-router' }),
+      logging: ecs.LogDrivers.awsLogs({ logGroup: this.routerLogGroup, streamPrefix: 'log-router' }),
     });
 
     const secrets: Record<string, ecs.Secret> = {

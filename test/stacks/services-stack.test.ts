@@ -123,6 +123,13 @@ describe.each(['staging', 'production'] as const)('%s Services stack', (name) =>
     const extraConfig = JSON.stringify(environmentOf(router));
     expect(extraConfig).toContain('Name              cloudwatch_logs');
     expect(extraConfig).toContain('Parser       json');
+    // The router's own output has a group of its own: the shipped copy's IncomingLogEvents (the
+    // log-router alarm's metric) must not count the router's error lines as delivered logs.
+    const groups = Object.keys(services.findResources('AWS::Logs::LogGroup'));
+    const shipped = groups.find((id) => /^BackendLogs[0-9A-F]{8}$/.test(id));
+    const routerOwn = groups.find((id) => /^BackendRouterLogs[0-9A-F]{8}$/.test(id));
+    expect(router.LogConfiguration.Options['awslogs-group']).toEqual({ Ref: routerOwn });
+    expect(extraConfig).toContain(JSON.stringify({ Ref: shipped }));
     const app = container(services, 'app');
     expect(app.LogConfiguration).toMatchObject({
       LogDriver: 'awsfirelens',
