@@ -4,9 +4,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
-import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { acknowledge } from '../constructs/acknowledge';
+import { OpenSearchRoleMappingProvider } from '../constructs/opensearch-role-mapping';
 import { VigilStack, type VigilStackProps } from './vigil-stack';
 
 /** The literal OpenSearch domain name of an environment (alarms use it as a dimension). */
@@ -34,6 +34,11 @@ export class LogsStack extends VigilStack {
   public readonly domainSecurityGroup: ec2.SecurityGroup;
   /** Engine version as Grafana's datasource wants it (`2.17.0`). */
   public readonly engineVersionNumber: string;
+  /**
+   * The function whose execution role is the domain's master user; the Services stack points its
+   * role-mapping custom resource at it once the task roles exist.
+   */
+  public readonly roleMappingProvider: OpenSearchRoleMappingProvider;
 
   constructor(scope: Construct, id: string, props: LogsStackProps) {
     super(scope, id, { ...props, terminationProtection: props.config.terminationProtection });
@@ -75,6 +80,10 @@ export class LogsStack extends VigilStack {
       }),
     });
 
+    this.roleMappingProvider = new OpenSearchRoleMappingProvider(this, 'RoleMappingProvider', {
+      vpc: props.vpc, domainName: this.domainName, domainSecurityGroup: this.domainSecurityGroup,
+    });
+
     const privateSubnets = props.vpc.selectSubnets({ subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }).subnets;
     const zoneAware = search.zoneCount > 1;
     this.domain = new opensearch.Domain(this, 'Domain', {
@@ -96,9 +105,9 @@ export class LogsStack extends VigilStack {
       nodeToNodeEncryption: true,
       enforceHttps: true,
       tlsSecurityPolicy: opensearch.TLSSecurityPolicy.TLS_1_2,
-      // Fine-grained access control with an internal master user (password generated into
-      // Secrets Manager) for administration; services sign requests with IAM (SigV4).
-      fineGrainedAccessControl: { masterUserName: 'vigil-admin' },
+      // Fine-grained access control whose master user is the role-mapping function's IAM role:
+      // the deployment itself maps the task roles to security roles; services sign with SigV4.
+      fineGrainedAccessControl: { masterUserArn: this.roleMappingProvider.role.roleArn },
       logging: {
         slowSearchLogEnabled: true, slowSearchLogGroup,
         slowIndexLogEnabled: true, slowIndexLogGroup,
@@ -130,12 +139,6 @@ export class LogsStack extends VigilStack {
     if (!zoneAware) {
       acknowledge(cfnDomain, 'AwsSolutions-OS7', `${envName} runs in one zone by configuration (search.zoneCount is 1).`);
     }
-    if (search.removalPolicy === 'retain') {
-      // A retained domain is administered with this password.
-      (this.domain.node.findChild('MasterUser') as secretsmanager.Secret).applyRemovalPolicy(RemovalPolicy.RETAIN);
-    }
-    acknowledge(this.domain.node.findChild('MasterUser').node.defaultChild!, 'AwsSolutions-SMG4',
-      'The fine-grained access control master password is for break-glass administration; OpenSearch needs it updated in step, so it is rotated by runbook.');
   }
 
   /**

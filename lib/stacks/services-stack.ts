@@ -13,6 +13,7 @@ import { ALERT_TOPIC_ROLES, alertTopicArn } from '../constructs/alert-topics';
 import { heartbeatTopicName } from '../constructs/catalog-heartbeat';
 import { BACKEND_DISCOVERY_NAME, BACKEND_METRICS_PORT, BackendService } from '../constructs/backend-service';
 import { GrafanaService } from '../constructs/grafana-service';
+import { OpenSearchRoleMapping } from '../constructs/opensearch-role-mapping';
 import { PROMETHEUS_PORT, PrometheusService } from '../constructs/prometheus-service';
 import { RedisReplicationGroup } from '../constructs/redis-replication-group';
 import type { AlertTopic } from '../observability/alarm-spec';
@@ -52,6 +53,8 @@ export class ServicesStack extends VigilStack {
   public readonly grafana: GrafanaService;
   /** Present when `services.prometheus.remoteWriteToManagedPrometheus` is on. */
   public readonly managedPrometheus?: aps.CfnWorkspace;
+  /** OpenSearch security roles for the backend's log router (write) and Grafana (read). */
+  public readonly logRoleMapping: OpenSearchRoleMapping;
   /** Security groups by role, for tests and for later rules. */
   public readonly securityGroups: Readonly<Record<'backend' | 'prometheus' | 'grafana', ec2.SecurityGroup>>;
 
@@ -183,6 +186,16 @@ export class ServicesStack extends VigilStack {
     props.logs.grantSearch(this.grafana.taskRole);
     const grafanaPolicy = this.grafana.taskRole.node.findChild('DefaultPolicy').node.defaultChild!;
     acknowledge(grafanaPolicy, domainPathsFinding, 'Grafana searches any daily index of this one domain; the wildcard covers paths inside it only.');
+    // Fine-grained access control refuses signed requests of unmapped roles; the Logs stack's
+    // master-user function maps both task roles once they exist (this stack deploys after Logs).
+    this.logRoleMapping = new OpenSearchRoleMapping(this, 'LogsRoleMapping', {
+      envName,
+      serviceToken: props.logs.roleMappingProvider.function.functionArn,
+      endpoint: props.logs.domain.domainEndpoint,
+      region: props.config.region,
+      writerRoleArns: [this.backend.taskDefinition.taskRole.roleArn],
+      readerRoleArns: [this.grafana.taskRole.roleArn],
+    });
     acknowledge(grafanaPolicy, 'AwsSolutions-IAM5[Resource::*]',
       "The CloudWatch datasource's read APIs (GetMetricData, ListMetrics, DescribeAlarms, Logs Insights queries) have no resource-level permissions.");
     this.grafana.taskRole.addToPrincipalPolicy(new iam.PolicyStatement({

@@ -73,7 +73,7 @@ const EXPLANATIONS: Array<[RegExp, string]> = [
   [/^network ([+-]VpcPublicSubnet\dEIP|[+-]VpcPublicSubnet\dNATGateway|VpcPrivateSubnet\dDefaultRoute\w*\.NatGatewayId)/, 'network.natGateways'],
   [/^network [+-]Vpc\w+Endpoint/, 'network.interfaceEndpointServices'],
   [/^network FlowLogGroup\w*\.RetentionInDays$/, 'network.flowLogRetentionDays'],
-  [/^(data|logs|services) \w+\.(SubnetIds|Subnets|VPCOptions|NetworkConfiguration)$/, 'network.availabilityZones'],
+  [/^(data|logs|services) \w+\.(SubnetIds|Subnets|VPCOptions|NetworkConfiguration|VpcConfig)$/, 'network.availabilityZones'],
   [/^data DatabaseLog\w+\.RetentionInDays$/, 'database.logRetentionDays'],
   [/^data Database\w*\.AllocatedStorage$/, 'database.allocatedStorageGiB'],
   [/^data Database\w*\.MaxAllocatedStorage$/, 'database.maxAllocatedStorageGiB'],

@@ -38,8 +38,9 @@ describe.each(['staging', 'production'] as const)('%s Logs stack', (name) => {
 
   test('the domain has fine-grained access control and admits only signed requests of this account (no anonymous principal)', () => {
     const { Properties } = onlyResource(env().logs, 'AWS::OpenSearchService::Domain').resource;
-    expect(Properties.AdvancedSecurityOptions).toMatchObject({ Enabled: true, InternalUserDatabaseEnabled: true });
-    expect(JSON.stringify(Properties.AdvancedSecurityOptions.MasterUserOptions.MasterUserPassword)).toContain('resolve:secretsmanager');
+    // The master user is the role-mapping function's IAM role (test/constructs/opensearch-role-mapping.test.ts).
+    expect(Properties.AdvancedSecurityOptions).toMatchObject({ Enabled: true, InternalUserDatabaseEnabled: false });
+    expect(Properties.AdvancedSecurityOptions.MasterUserOptions).toEqual({ MasterUserARN: { 'Fn::GetAtt': [expect.stringMatching(/^RoleMappingProviderMasterRole/), 'Arn'] } });
     const statements = Properties.AccessPolicies.Statement;
     expect(statements).toHaveLength(1);
     expect(JSON.stringify(statements[0].Principal)).toContain(':root');
