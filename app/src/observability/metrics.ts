@@ -23,10 +23,12 @@ export const BREAKER_STATE = { closed: 0, halfOpen: 1, open: 2 } as const;
 export type PgOperation = 'select_item' | 'list_items' | 'insert_item' | 'update_item' | 'delete_item' | 'ping' | 'migrate';
 /** Redis commands timed by `redis_command_duration_seconds`. */
 export type RedisCommand = 'get' | 'set' | 'del' | 'ping';
-/** Cache operations counted by `cache_errors_total`. */
-export type CacheOperation = 'read' | 'write' | 'invalidate';
-/** Error kinds counted by `app_errors_total`. */
-export type ErrorKind = 'internal' | 'dependency_unavailable' | 'unhandled_rejection' | 'uncaught_exception';
+/** Cache operations counted by `cache_errors_total`; each series exists from the first scrape. */
+const CACHE_OPERATIONS = ['read', 'write', 'invalidate'] as const;
+/** A `cache_errors_total` operation. */
+export type CacheOperation = (typeof CACHE_OPERATIONS)[number];
+/** Error kinds counted by `app_errors_total`; each series exists from the first scrape. */
+const ERROR_KINDS = ['internal', 'dependency_unavailable', 'unhandled_rejection', 'uncaught_exception'] as const;
 
 /** Methods kept as label values; anything else is exported as `other` (bounded cardinality). */
 const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
@@ -161,10 +163,8 @@ export class AppMetrics {
     });
     this.buildInfo.labels(options.version, options.commit, process.version).set(1);
     // Series that must exist from the first scrape (rate() and absent() need them before the first event).
-    for (const operation of ['read', 'write', 'invalidate'] as const) this.cacheErrors.labels(operation).inc(0);
-    for (const kind of ['internal', 'dependency_unavailable', 'unhandled_rejection', 'uncaught_exception'] as const) {
-      this.appErrors.labels(kind).inc(0);
-    }
+    for (const operation of CACHE_OPERATIONS) this.cacheErrors.labels(operation).inc(0);
+    for (const kind of ERROR_KINDS) this.appErrors.labels(kind).inc(0);
     if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry });
   }
 
