@@ -10,6 +10,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
 import { Construct } from 'constructs';
 import { acknowledge } from './acknowledge';
+import { privateFargateService } from './private-fargate-service';
 import { CONTAINER_STOP_TIMEOUT_SECONDS, type BackendConfig } from '../config';
 import { deliverFiles } from '../observability/deploy/config-files';
 
@@ -198,14 +199,11 @@ export class BackendService extends Construct {
     acknowledge(this.taskDefinition.obtainExecutionRole().node.findChild('DefaultPolicy').node.defaultChild!, 'AwsSolutions-IAM5[Resource::*]',
       'ecr:GetAuthorizationToken, needed to pull the backend image, has no resource-level permissions.');
 
-    this.service = new ecs.FargateService(this, 'Service', {
+    this.service = privateFargateService(this, 'Service', {
       cluster: props.cluster,
       taskDefinition: this.taskDefinition,
       desiredCount: cfg.desiredCount,
-      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
-      securityGroups: [props.securityGroup],
-      assignPublicIp: false,
-      circuitBreaker: { enable: true, rollback: true },
+      securityGroup: props.securityGroup,
       minHealthyPercent: 100,
       maxHealthyPercent: 200,
       healthCheckGracePeriod: Duration.seconds(60),

@@ -9,6 +9,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { acknowledge } from './acknowledge';
 import { wgetHealthCheck } from './http-health-check';
+import { privateFargateService } from './private-fargate-service';
 import { CONTAINER_STOP_TIMEOUT_SECONDS, type GrafanaConfig } from '../config';
 import { deliverFiles, type DeliveredFile } from '../observability/deploy/config-files';
 import {
@@ -112,14 +113,11 @@ export class GrafanaService extends Construct {
     acknowledge(this.adminPassword.node.defaultChild!, 'AwsSolutions-SMG4',
       'Grafana reads the admin password only when its database is created; a rotated secret would not change it, so rotation is a runbook step.');
 
-    this.service = new ecs.FargateService(this, 'Service', {
+    this.service = privateFargateService(this, 'Service', {
       cluster: props.cluster,
       taskDefinition: this.taskDefinition,
       desiredCount: 1,
-      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
-      securityGroups: [props.securityGroup],
-      assignPublicIp: false,
-      circuitBreaker: { enable: true, rollback: true },
+      securityGroup: props.securityGroup,
       minHealthyPercent: 0,
       maxHealthyPercent: 200,
       healthCheckGracePeriod: Duration.seconds(120),

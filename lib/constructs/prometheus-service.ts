@@ -7,6 +7,7 @@ import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
 import { Construct } from 'constructs';
 import { acknowledge } from './acknowledge';
 import { wgetHealthCheck } from './http-health-check';
+import { privateFargateService } from './private-fargate-service';
 import { CONTAINER_STOP_TIMEOUT_SECONDS, type PrometheusConfig } from '../config';
 import type { AlertTopic } from '../observability/alarm-spec';
 import { renderAlertmanagerConfig } from '../observability/deploy/alertmanager-config';
@@ -157,14 +158,11 @@ export class PrometheusService extends Construct {
       }));
     }
 
-    this.service = new ecs.FargateService(this, 'Service', {
+    this.service = privateFargateService(this, 'Service', {
       cluster: props.cluster,
       taskDefinition: this.taskDefinition,
       desiredCount: 1,
-      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
-      securityGroups: [props.securityGroup],
-      assignPublicIp: false,
-      circuitBreaker: { enable: true, rollback: true },
+      securityGroup: props.securityGroup,
       // One replica on purpose: two would scrape twice and send every alert twice. A deploy
       // stops the old task before starting the new one.
       minHealthyPercent: 0,
