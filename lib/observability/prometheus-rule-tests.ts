@@ -15,7 +15,7 @@ import {
   type RuleFile,
 } from './prometheus-rules';
 import { resolveTiers, type CatalogSettings } from './settings';
-import type { PromTestSeries } from './signals';
+import { ERROR_RATIO_TEST, type PromTestSeries } from './signals';
 import { SLO_SIGNAL } from './slo';
 
 /** One expected alert of a promtool case. */
@@ -41,18 +41,6 @@ export interface PromtoolTestFile {
 
 /** Alerts that fire by design and so have no quiet case. */
 export const ALWAYS_FIRING_ALERTS: readonly string[] = [WATCHDOG.alert];
-
-/** Inputs for the SLO burn-rate alerts: half the requests fail, or none do. */
-const SLO_TEST = {
-  firing: [
-    { series: 'http_requests_total{method="GET",route="/v1/items",status_code="500"}', start: 0, perMinute: 60 },
-    { series: 'http_requests_total{method="GET",route="/v1/items",status_code="200"}', start: 0, perMinute: 60 },
-  ],
-  quiet: [
-    { series: 'http_requests_total{method="GET",route="/v1/items",status_code="500"}', start: 0, perMinute: 0 },
-    { series: 'http_requests_total{method="GET",route="/v1/items",status_code="200"}', start: 0, perMinute: 60 },
-  ],
-} as const;
 
 function minutesOf(duration: string | undefined): number {
   if (duration === undefined) return 0;
@@ -115,7 +103,7 @@ export function renderRuleTests(envName: string, settings: CatalogSettings, rule
     tests.push(...pairOfCases(alertname, rules.filter((rule) => rule.alert === alertname), source.test, minutes));
   }
   const sloAlert = alertNameOf(SLO_SIGNAL.signalId);
-  tests.push(...pairOfCases(sloAlert, rules.filter((rule) => rule.alert === sloAlert), SLO_TEST, minutes));
+  tests.push(...pairOfCases(sloAlert, rules.filter((rule) => rule.alert === sloAlert), ERROR_RATIO_TEST, minutes));
   tests.push({
     name: `${WATCHDOG.alert} always fires`,
     interval: '1m',

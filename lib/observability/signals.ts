@@ -138,6 +138,34 @@ function histogramSeries(metric: string, labels: string, fastPerMinute: number, 
 
 const ROUTE_LABELS = 'method="GET",route="/v1/items",status_code="200"';
 
+/** Test inputs for a gauge held at `firing` (breaching) or at `quiet` (healthy). */
+function gaugeTest(series: string, firing: number, quiet: number): PrometheusSource['test'] {
+  return { firing: [{ series, start: firing }], quiet: [{ series, start: quiet }] };
+}
+
+/** Test inputs for a counter growing by `firingPerMinute` (breaching) or `quietPerMinute` (healthy). */
+function counterTest(series: string, firingPerMinute: number, quietPerMinute: number): PrometheusSource['test'] {
+  return {
+    firing: [{ series, start: 0, perMinute: firingPerMinute }],
+    quiet: [{ series, start: 0, perMinute: quietPerMinute }],
+  };
+}
+
+/**
+ * Test inputs for a 5xx ratio over `http_requests_total`: half the requests fail, or none do. The
+ * app's error-ratio signal and the SLO burn-rate alerts read the same series.
+ */
+export const ERROR_RATIO_TEST: PrometheusSource['test'] = {
+  firing: [
+    { series: 'http_requests_total{method="GET",route="/v1/items",status_code="500"}', start: 0, perMinute: 60 },
+    { series: `http_requests_total{${ROUTE_LABELS}}`, start: 0, perMinute: 60 },
+  ],
+  quiet: [
+    { series: 'http_requests_total{method="GET",route="/v1/items",status_code="500"}', start: 0, perMinute: 0 },
+    { series: `http_requests_total{${ROUTE_LABELS}}`, start: 0, perMinute: 60 },
+  ],
+};
+
 /** The app's request latency at one percentile, per route (p95 and p99 differ only in the number). */
 function appLatencySignal(percentile: 95 | 99): SignalDefinition<'maxMilliseconds'> {
   return {
@@ -323,16 +351,7 @@ export const SIGNALS = {
     source: {
       engine: 'prometheus',
       expr: 'sum(rate(http_requests_total{status_code=~"5.."}[5m])) / sum(rate(http_requests_total[5m])) * 100',
-      test: {
-        firing: [
-          { series: 'http_requests_total{method="GET",route="/v1/items",status_code="500"}', start: 0, perMinute: 60 },
-          { series: `http_requests_total{${ROUTE_LABELS}}`, start: 0, perMinute: 60 },
-        ],
-        quiet: [
-          { series: 'http_requests_total{method="GET",route="/v1/items",status_code="500"}', start: 0, perMinute: 0 },
-          { series: `http_requests_total{${ROUTE_LABELS}}`, start: 0, perMinute: 60 },
-        ],
-      },
+      test: ERROR_RATIO_TEST,
     },
   }),
   appLatencyP95: appLatencySignal(95),
@@ -352,10 +371,7 @@ export const SIGNALS = {
     source: {
       engine: 'prometheus',
       expr: 'max(nodejs_eventloop_lag_p99_seconds) * 1000',
-      test: {
-        firing: [{ series: 'nodejs_eventloop_lag_p99_seconds{instance="a"}', start: 2 }],
-        quiet: [{ series: 'nodejs_eventloop_lag_p99_seconds{instance="a"}', start: 0.001 }],
-      },
+      test: gaugeTest('nodejs_eventloop_lag_p99_seconds{instance="a"}', 2, 0.001),
     },
   }),
   appHeapUsed: signal({
@@ -373,10 +389,7 @@ export const SIGNALS = {
     source: {
       engine: 'prometheus',
       expr: 'max(nodejs_heap_size_used_bytes) / 1048576',
-      test: {
-        firing: [{ series: 'nodejs_heap_size_used_bytes{instance="a"}', start: 8000000000 }],
-        quiet: [{ series: 'nodejs_heap_size_used_bytes{instance="a"}', start: 1000000 }],
-      },
+      test: gaugeTest('nodejs_heap_size_used_bytes{instance="a"}', 8000000000, 1000000),
     },
   }),
   appPgQueryP99: signal({
@@ -415,10 +428,7 @@ export const SIGNALS = {
     source: {
       engine: 'prometheus',
       expr: 'max(pg_pool_connections{state="waiting"})',
-      test: {
-        firing: [{ series: 'pg_pool_connections{instance="a",state="waiting"}', start: 1000 }],
-        quiet: [{ series: 'pg_pool_connections{instance="a",state="waiting"}', start: 0 }],
-      },
+      test: gaugeTest('pg_pool_connections{instance="a",state="waiting"}', 1000, 0),
     },
   }),
   appCacheHitRatio: signal({
@@ -463,10 +473,7 @@ export const SIGNALS = {
     source: {
       engine: 'prometheus',
       expr: 'sum(rate(cache_errors_total[5m])) * 60',
-      test: {
-        firing: [{ series: 'cache_errors_total{instance="a",operation="get"}', start: 0, perMinute: 600 }],
-        quiet: [{ series: 'cache_errors_total{instance="a",operation="get"}', start: 0, perMinute: 0 }],
-      },
+      test: counterTest('cache_errors_total{instance="a",operation="get"}', 600, 0),
     },
   }),
   appCircuitBreakerOpen: signal({
@@ -485,11 +492,7 @@ export const SIGNALS = {
       engine: 'prometheus',
       // 0 closed, 1 half-open, 2 open: the value is the share of the last 5 minutes spent open.
       expr: 'max by (breaker) (avg_over_time((circuit_breaker_state == bool 2)[5m:1m])) * 100',
-      test: {
-        firing: [{ series: 'circuit_breaker_state{instance="a",breaker="postgres"}', start: 2 }],
-        quiet: [{ series: 'circuit_breaker_state{instance="a",breaker="postgres"}', start: 0 }],
-        firingLabels: { breaker: 'postgres' },
-      },
+      test: { ...gaugeTest('circuit_breaker_state{instance="a",breaker="postgres"}', 2, 0), firingLabels: { breaker: 'postgres' } },
     },
   }),
   appScrapeTargetDown: signal({
@@ -508,10 +511,7 @@ export const SIGNALS = {
       engine: 'prometheus',
       // No target at all counts as 100 % down: an empty service discovery must not read as healthy.
       expr: '((1 - avg(up{job="backend"})) * 100 or vector(100))',
-      test: {
-        firing: [{ series: 'up{job="backend",instance="a"}', start: 0 }],
-        quiet: [{ series: 'up{job="backend",instance="a"}', start: 1 }],
-      },
+      test: gaugeTest('up{job="backend",instance="a"}', 0, 1),
     },
   }),
 
