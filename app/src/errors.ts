@@ -4,6 +4,7 @@
  */
 
 import { types } from 'node:util';
+import { INVALID_PASSWORD, SECRET_FETCH_FAILED } from './data/pg-password';
 
 /** A 4xx answer: `message` tells the client what was wrong and is sent as is. */
 export class ClientError extends Error {
@@ -37,17 +38,20 @@ export class DependencyUnavailableError extends Error {
   }
 }
 
+/** The error code opossum gives a call that the open circuit breaker refused without trying it. */
+export const BREAKER_OPEN = 'EOPENBREAKER';
+
 /** Network and server-state error codes that mean "the dependency is not there", not "bad query". */
 const UNAVAILABLE_CODES = new Set([
   'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE',
-  'EOPENBREAKER',
+  BREAKER_OPEN,
   // The password could not be read from Secrets Manager (data/pg-password.ts): no connection possible.
-  'ESECRETFETCH',
+  SECRET_FETCH_FAILED,
   // PostgreSQL SQLSTATEs: admin/crash shutdown, cannot connect now, too many connections.
   '57P01', '57P02', '57P03', '53300',
   // invalid_password: while a rotation is half done (the database has the new password, the secret
   // still the old one) no connection can be made; a 503 with Retry-After is the honest answer.
-  '28P01',
+  INVALID_PASSWORD,
 ]);
 
 /**

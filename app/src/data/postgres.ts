@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import CircuitBreaker from 'opossum';
 import { Pool, type QueryResult, type QueryResultRow } from 'pg';
 import type { AppConfig } from '../config';
-import { DependencyUnavailableError, isUnavailable, withTimeout } from '../errors';
+import { BREAKER_OPEN, DependencyUnavailableError, isUnavailable, withTimeout } from '../errors';
 import type { Logger } from '../observability/logger';
 import { BREAKER_STATE, type AppMetrics, type PgOperation } from '../observability/metrics';
 import { INVALID_PASSWORD, SecretPassword } from './pg-password';
@@ -111,7 +111,7 @@ export class Database {
       this.metrics?.recordPgQuery(operation, (performance.now() - started) / 1000);
       return result;
     } catch (error) {
-      const breakerOpen = (error as { code?: unknown }).code === 'EOPENBREAKER';
+      const breakerOpen = (error as { code?: unknown }).code === BREAKER_OPEN;
       // A call the open breaker refused never reached PostgreSQL: it is not a query duration.
       if (!breakerOpen) this.metrics?.recordPgQuery(operation, (performance.now() - started) / 1000);
       if (isUnavailable(error)) {
