@@ -192,6 +192,9 @@ export function validate(config: EnvironmentConfig): EnvironmentConfig {
   check(isInt(backend.deregistrationDelaySeconds) && backend.deregistrationDelaySeconds >= 0 && backend.deregistrationDelaySeconds < CONTAINER_STOP_TIMEOUT_SECONDS,
     'services.backend.deregistrationDelaySeconds', backend.deregistrationDelaySeconds,
     `use 0..${CONTAINER_STOP_TIMEOUT_SECONDS - 1}: shorter than the ${CONTAINER_STOP_TIMEOUT_SECONDS} s stop timeout, so the ALB stops sending before SIGKILL`);
+  check(isInt(backend.healthCheckGracePeriodSeconds) && backend.healthCheckGracePeriodSeconds >= 0 && backend.healthCheckGracePeriodSeconds <= 600,
+    'services.backend.healthCheckGracePeriodSeconds', backend.healthCheckGracePeriodSeconds,
+    'use 0..600 seconds: longer lets ECS keep a task the ALB already finds unhealthy for over ten minutes');
   if (backend.sentryDsnSecretName !== undefined) {
     check(/^[A-Za-z0-9/_+=.@-]{1,512}$/.test(backend.sentryDsnSecretName), 'services.backend.sentryDsnSecretName', backend.sentryDsnSecretName,
       'use a Secrets Manager secret name (letters, digits, /_+=.@-)');

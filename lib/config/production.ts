@@ -65,6 +65,7 @@ export const production: EnvironmentConfig = {
       targetCpuUtilizationPercent: 60,
       targetRequestsPerTargetPerMinute: 1000,
       deregistrationDelaySeconds: 20,
+      healthCheckGracePeriodSeconds: 60,
       logRouterImageTag: '2.32.4',
       logLevel: 'info',
     },

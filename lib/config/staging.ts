@@ -63,6 +63,7 @@ export const staging: EnvironmentConfig = {
       targetCpuUtilizationPercent: 60,
       targetRequestsPerTargetPerMinute: 1000,
       deregistrationDelaySeconds: 20,
+      healthCheckGracePeriodSeconds: 60,
       logRouterImageTag: '2.32.4',
       logLevel: 'debug',
     },

@@ -143,6 +143,11 @@ export interface BackendConfig extends TaskSizeConfig {
    * (30 s) so the ALB stops sending before ECS sends SIGKILL. @default 20
    */
   readonly deregistrationDelaySeconds: number;
+  /**
+   * Seconds after a task starts during which ECS ignores failed ALB health checks, so a task
+   * still connecting to PostgreSQL and Redis is not replaced before `/readyz` can pass. @default 60
+   */
+  readonly healthCheckGracePeriodSeconds: number;
   /** Tag of `public.ecr.aws/aws-observability/aws-for-fluent-bit` (the FireLens log router), pinned. @default '2.32.4' */
   readonly logRouterImageTag: string;
   /** Application log level (`LOG_LEVEL`). @default 'info' */

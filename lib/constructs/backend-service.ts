@@ -206,7 +206,7 @@ export class BackendService extends Construct {
       securityGroup: props.securityGroup,
       minHealthyPercent: 100,
       maxHealthyPercent: 200,
-      healthCheckGracePeriod: Duration.seconds(60),
+      healthCheckGracePeriod: Duration.seconds(cfg.healthCheckGracePeriodSeconds),
       cloudMapOptions: {
         cloudMapNamespace: props.namespace,
         name: BACKEND_DISCOVERY_NAME,

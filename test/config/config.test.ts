@@ -99,6 +99,8 @@ describe('validate rejects bad values with the field, the value and the fix', ()
     ['a CPU target of 95 %', servicesVariant(base, 'backend', { targetCpuUtilizationPercent: 95 }), /services\.backend\.targetCpuUtilizationPercent is 95; use 10\.\.90 percent/],
     ['a request target of 0', servicesVariant(base, 'backend', { targetRequestsPerTargetPerMinute: 0 }), /services\.backend\.targetRequestsPerTargetPerMinute is 0; use at least 1/],
     ['a deregistration delay as long as the stop timeout', servicesVariant(base, 'backend', { deregistrationDelaySeconds: 30 }), /services\.backend\.deregistrationDelaySeconds is 30; use 0\.\.29: shorter than the 30 s stop timeout/],
+    ['a negative health-check grace period', servicesVariant(base, 'backend', { healthCheckGracePeriodSeconds: -1 }), /services\.backend\.healthCheckGracePeriodSeconds is -1; use 0\.\.600 seconds/],
+    ['an hour of health-check grace', servicesVariant(base, 'backend', { healthCheckGracePeriodSeconds: 3600 }), /services\.backend\.healthCheckGracePeriodSeconds is 3600; use 0\.\.600 seconds/],
     ['a Sentry secret name with spaces', servicesVariant(base, 'backend', { sentryDsnSecretName: 'my dsn' }), /services\.backend\.sentryDsnSecretName is "my dsn"/],
     ['an unpinned log router', servicesVariant(base, 'backend', { logRouterImageTag: 'stable' }), /services\.backend\.logRouterImageTag is "stable"; pin a release tag/],
     ['an unpinned Prometheus', servicesVariant(base, 'prometheus', { prometheusImageTag: 'latest' }), /services\.prometheus\.prometheusImageTag is "latest"; pin a release tag/],
