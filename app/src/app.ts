@@ -119,7 +119,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
 
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     if (error instanceof DependencyUnavailableError) {
-      metrics?.appErrors.labels('dependency_unavailable').inc();
+      metrics?.recordError('dependency_unavailable');
       // Fast-fails of an open breaker are the same outage again: log and report only real attempts.
       if (!error.breakerOpen) {
         logger.warn('dependency unavailable', { requestId: request.id, dependency: error.dependency, err: error.cause ?? error });
@@ -135,7 +135,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     if (statusCode !== undefined && statusCode >= 400 && statusCode < 500) {
       return reply.code(statusCode).send({ error: STATUS_CODES[statusCode] ?? 'Bad Request', message: error.message });
     }
-    metrics?.appErrors.labels('internal').inc();
+    metrics?.recordError('internal');
     logger.error('request failed', { requestId: request.id, method: request.method, route: request.routeOptions.url, err: error });
     captureError(error, { requestId: request.id, method: request.method, route: request.routeOptions.url });
     return reply.code(500).send({ error: 'Internal Server Error', message: 'Internal Server Error' });

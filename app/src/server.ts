@@ -41,11 +41,11 @@ async function main(): Promise<void> {
   let app: Awaited<ReturnType<typeof buildApp>> | undefined;
 
   process.on('unhandledRejection', (reason) => {
-    app?.vigil.metrics?.appErrors.labels('unhandled_rejection').inc();
+    app?.vigil.metrics?.recordError('unhandled_rejection');
     logger.error('unhandled promise rejection', { err: reason });
   });
   process.on('uncaughtException', (error) => {
-    app?.vigil.metrics?.appErrors.labels('uncaught_exception').inc();
+    app?.vigil.metrics?.recordError('uncaught_exception');
     logger.error('uncaught exception; exiting', { err: error });
     void flushSentry(2000).finally(() => process.exit(1));
   });

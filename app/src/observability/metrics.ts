@@ -29,6 +29,8 @@ const CACHE_OPERATIONS = ['read', 'write', 'invalidate'] as const;
 export type CacheOperation = (typeof CACHE_OPERATIONS)[number];
 /** Error kinds counted by `app_errors_total`; each series exists from the first scrape. */
 const ERROR_KINDS = ['internal', 'dependency_unavailable', 'unhandled_rejection', 'uncaught_exception'] as const;
+/** An `app_errors_total` kind. */
+export type ErrorKind = (typeof ERROR_KINDS)[number];
 
 /** Methods kept as label values; anything else is exported as `other` (bounded cardinality). */
 const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
@@ -179,6 +181,11 @@ export class AppMetrics {
     }
     series.count.inc();
     series.duration.observe(seconds);
+  }
+
+  /** Counts one error of `kind` (only the kinds whose series exist from the first scrape). */
+  recordError(kind: ErrorKind): void {
+    this.appErrors.labels(kind).inc();
   }
 
   /** Records one PostgreSQL query's duration. */
