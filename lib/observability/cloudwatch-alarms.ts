@@ -14,12 +14,12 @@ import { BURN_RATE_POLICY, SLO_SIGNAL, burnThreshold, windowLabel, type BurnRate
 import { THRESHOLD_UNITS, isMinimumKey } from './thresholds';
 
 /** The SNS topic role a severity notifies: critical pages, warning opens a ticket. */
-export function topicFor(severity: Severity): AlertTopic {
+function topicFor(severity: Severity): AlertTopic {
   return severity;
 }
 
 /** The CloudWatch comparison a threshold key implies. */
-export function comparisonFor(tier: Pick<ResolvedTier, 'thresholdKey'>): ComparisonOperator {
+function comparisonFor(tier: Pick<ResolvedTier, 'thresholdKey'>): ComparisonOperator {
   return isMinimumKey(tier.thresholdKey) ? 'LessThanThreshold' : 'GreaterThanThreshold';
 }
 
@@ -35,7 +35,7 @@ function withPeriod(metric: CloudWatchMetric, periodSeconds: number): MetricSpec
 }
 
 /** The query of a CloudWatch signal with the tier's period applied, in AlarmSpec form. */
-export function metricOf(query: CloudWatchQuery, periodSeconds: number): Pick<MetricAlarmSpec, 'metric' | 'expression'> {
+function metricOf(query: CloudWatchQuery, periodSeconds: number): Pick<MetricAlarmSpec, 'metric' | 'expression'> {
   if ('metric' in query) return { metric: withPeriod(query.metric, periodSeconds) };
   const usingMetrics: Record<string, MetricSpec> = {};
   for (const [id, metric] of Object.entries(query.usingMetrics)) usingMetrics[id] = withPeriod(metric, periodSeconds);
@@ -43,7 +43,7 @@ export function metricOf(query: CloudWatchQuery, periodSeconds: number): Pick<Me
 }
 
 /** The member nodes a signal renders an alarm for: each Redis node, or one unqualified alarm. */
-export function targetsOf(source: CloudWatchSource, resources: MonitoredResources): { node?: string; qualifier?: string }[] {
+function targetsOf(source: CloudWatchSource, resources: MonitoredResources): { node?: string; qualifier?: string }[] {
   if (!source.perRedisNode) return [{}];
   if (resources.redisCacheClusterIds.length === 0) {
     throw new Error('MonitoredResources.redisCacheClusterIds is empty: list every member cache cluster of the replication group');
@@ -122,7 +122,7 @@ function sloWindowAlarm(envName: string, settings: CatalogSettings, resources: M
 }
 
 /** The SLO's window alarms and one composite per severity, `(long AND short) OR (long AND short)`. */
-export function renderSloAlarmSpecs(envName: string, settings: CatalogSettings, resources: MonitoredResources): AlarmSpec[] {
+function renderSloAlarmSpecs(envName: string, settings: CatalogSettings, resources: MonitoredResources): AlarmSpec[] {
   const url = runbookUrl(settings.runbookBaseUrl, `${SLO_SIGNAL.component}-${SLO_SIGNAL.slug}`);
   const specs: AlarmSpec[] = [];
   for (const severity of ['critical', 'warning'] as const) {

@@ -40,7 +40,7 @@ export interface PromtoolTestFile {
 }
 
 /** Alerts that fire by design and so have no quiet case. */
-export const ALWAYS_FIRING_ALERTS: readonly string[] = [WATCHDOG.alert];
+const ALWAYS_FIRING_ALERTS: readonly string[] = [WATCHDOG.alert];
 
 function minutesOf(duration: string | undefined): number {
   if (duration === undefined) return 0;

@@ -27,7 +27,7 @@ export interface DrillResult {
 }
 
 /** Left-aligned columns separated by two spaces; trailing blanks trimmed. */
-export function formatTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+function formatTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const all = [header, ...rows];
   const widths = header.map((_, col) => Math.max(...all.map((row) => (row[col] ?? '').length)));
   return all.map((row) => row.map((cell, col) => cell.padEnd(widths[col] ?? 0)).join('  ').trimEnd()).join('\n');
