@@ -332,9 +332,8 @@ function cloudWatchTargets(query: Pick<MetricAlarmSpec, 'metric' | 'expression'>
   ];
 }
 
-function awsDashboard(envName: string, settings: CatalogSettings, region: string): Dashboard {
+function awsDashboard(envName: string, settings: CatalogSettings, tiers: readonly ResolvedTier[], region: string): Dashboard {
   const model = renderCloudWatchDashboard(envName, settings, variableResources(region));
-  const tiers = resolveTiers(envName, settings);
   const layout = new Layout();
   for (const section of model.sections) {
     // The SLO has its own row on the service dashboard, over Prometheus.
@@ -374,7 +373,7 @@ function awsDashboard(envName: string, settings: CatalogSettings, region: string
 /** Every dashboard of one environment. Validates `settings` first. */
 export function renderGrafanaDashboards(envName: string, settings: CatalogSettings, region: string): Dashboard[] {
   const tiers = resolveTiers(envName, settings);
-  return [serviceDashboard(envName, settings, tiers), runtimeDashboard(envName, tiers), dataDashboard(envName, tiers), awsDashboard(envName, settings, region)];
+  return [serviceDashboard(envName, settings, tiers), runtimeDashboard(envName, tiers), dataDashboard(envName, tiers), awsDashboard(envName, settings, tiers, region)];
 }
 
 /** The dashboards as provisioning files: `<uid>.json` → JSON text. */
