@@ -23,12 +23,12 @@ export const ENVIRONMENT_NAMES: readonly EnvironmentName[] = ['staging', 'produc
 export const CONTAINER_STOP_TIMEOUT_SECONDS = 30;
 
 /** The retention values CloudWatch Logs accepts, in days. */
-export const LOG_RETENTION_DAYS: readonly number[] = [
+const LOG_RETENTION_DAYS: readonly number[] = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ];
 
 /** Interface endpoint services a task may need; a typo here would fail only at deploy. */
-export const KNOWN_INTERFACE_ENDPOINT_SERVICES: readonly string[] = [
+const KNOWN_INTERFACE_ENDPOINT_SERVICES: readonly string[] = [
   'ecr.api', 'ecr.dkr', 'logs', 'secretsmanager', 'kms', 'sts', 'sns', 'aps-workspaces', 'ssm', 'monitoring', 'ecs', 'es',
 ];
 

@@ -247,7 +247,7 @@ export class BackendService extends Construct {
 }
 
 /** Inputs of the log router's extra Fluent Bit configuration. */
-export interface FluentBitExtraConfigInput {
+interface FluentBitExtraConfigInput {
   readonly region: string;
   /** CloudWatch Logs group for the copy of the application's logs. */
   readonly logGroupName: string;
@@ -257,7 +257,7 @@ export interface FluentBitExtraConfigInput {
  * The Fluent Bit file FireLens includes: parse the application's JSON lines into fields (so
  * OpenSearch indexes `level`, `msg`, `requestId`, ...), and copy them to CloudWatch Logs.
  */
-export function renderFluentBitExtraConfig(input: FluentBitExtraConfigInput): string {
+function renderFluentBitExtraConfig(input: FluentBitExtraConfigInput): string {
   return [
     // FireLens's generated configuration loads no parsers file, so `Parser json` needs this one
     // (shipped in the aws-for-fluent-bit image); without it Fluent Bit cannot load the filter.

@@ -6,7 +6,7 @@ import { Construct } from 'constructs';
 import type { AlarmSpec, AlertTopic, CompositeAlarmSpec, MetricAlarmSpec, MetricSpec } from '../observability/alarm-spec';
 
 /** A catalog metric as a CDK metric. */
-export function toCdkMetric(spec: MetricSpec, label?: string): cloudwatch.Metric {
+function toCdkMetric(spec: MetricSpec, label?: string): cloudwatch.Metric {
   return new cloudwatch.Metric({
     namespace: spec.namespace,
     metricName: spec.metricName,

@@ -15,7 +15,7 @@ export interface AlertmanagerConfigInput {
 }
 
 /** Labels that make two alerts "the same problem" for grouping. */
-export const ALERT_GROUP_BY: readonly string[] = ['alertname', 'env', 'component', 'signal'];
+const ALERT_GROUP_BY: readonly string[] = ['alertname', 'env', 'component', 'signal'];
 
 /**
  * Renders `alertmanager.yml`: alerts route by their `severity` label to the SNS topic of the
