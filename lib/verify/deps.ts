@@ -8,7 +8,6 @@ import { heartbeatTopicName } from '../constructs/catalog-heartbeat';
 import { memberClusterIds } from '../constructs/redis-replication-group';
 import type { AlarmSpec } from '../observability/alarm-spec';
 import { renderAlarmSpecs } from '../observability/cloudwatch-alarms';
-import type { CatalogSettings } from '../observability/settings';
 import type { MonitoredResources } from '../observability/monitored-resources';
 import { databaseInstanceIdentifier, redisReplicationGroupId } from '../stacks/data-stack';
 import { openSearchDomainName } from '../stacks/logs-stack';
@@ -45,15 +44,10 @@ export function verifyResources(config: EnvironmentConfig): MonitoredResources {
   };
 }
 
-/** The catalog's settings of an environment: `alarms` in lib/config/<env>.ts. */
-function catalogSettings(config: EnvironmentConfig): CatalogSettings {
-  return config.alarms;
-}
-
 /** The alarms the catalog defines for `env`, rendered exactly as the Monitoring stack renders them. */
 export function catalogFor(env: string): AlarmSpec[] {
   const config = configFor(env);
-  return renderAlarmSpecs(env, catalogSettings(config), verifyResources(config));
+  return renderAlarmSpecs(env, config.alarms, verifyResources(config));
 }
 
 /**
