@@ -39,6 +39,7 @@ function findAppDirectory(from: string): string {
 /** Props of {@link BackendService}. */
 export interface BackendServiceProps {
   readonly envName: string;
+  /** Already checked by `validate()` in lib/config (e.g. deregistration delay below the stop timeout). */
   readonly config: BackendConfig;
   readonly cluster: ecs.ICluster;
   readonly vpc: ec2.IVpc;
@@ -88,9 +89,6 @@ export class BackendService extends Construct {
     super(scope, id);
     const cfg = props.config;
     this.config = cfg;
-    if (cfg.deregistrationDelaySeconds >= CONTAINER_STOP_TIMEOUT_SECONDS) {
-      throw new Error(`'deregistrationDelaySeconds' must be below the ${CONTAINER_STOP_TIMEOUT_SECONDS} s stop timeout, got ${cfg.deregistrationDelaySeconds}`);
-    }
     this.indexPrefix = `${props.envName}-backend`;
     this.logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention, removalPolicy: RemovalPolicy.DESTROY });
     this.routerLogGroup = new logs.LogGroup(this, 'RouterLogs', { retention: props.logRetention, removalPolicy: RemovalPolicy.DESTROY });
