@@ -52,8 +52,8 @@ function cell(tiers: readonly ResolvedTier[], off: ReadonlyMap<string, string>, 
   return `off: ${off.get(`${signalId}/${severity}`) ?? off.get(`${signalId}/all`) ?? '?'}`;
 }
 
-/** Left-aligned columns separated by two spaces. */
-function formatColumns(rows: readonly (readonly string[])[]): string {
+/** Left-aligned columns separated by two spaces, trailing blanks trimmed; `rows[0]` sets the column count. */
+export function formatColumns(rows: readonly (readonly string[])[]): string {
   const widths = rows[0]?.map((_, col) => Math.max(...rows.map((row) => (row[col] ?? '').length))) ?? [];
   return rows.map((row) => row.map((c, col) => c.padEnd(widths[col] ?? 0)).join('  ').trimEnd()).join('\n');
 }

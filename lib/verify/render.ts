@@ -2,6 +2,7 @@
  * How `vigil verify` prints: aligned plain-text tables for people, one JSON document for machines.
  * Pure functions from report to string, so the output is tested byte for byte.
  */
+import { formatColumns } from '../observability/review-table';
 import { hasDrift, type DriftReport, type StateSummary } from './compare';
 
 /** What one verification run found: the drift and the alarms' current states. */
@@ -26,13 +27,6 @@ export interface DrillResult {
   readonly periodSeconds?: number;
 }
 
-/** Left-aligned columns separated by two spaces; trailing blanks trimmed. */
-function formatTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const all = [header, ...rows];
-  const widths = header.map((_, col) => Math.max(...all.map((row) => (row[col] ?? '').length)));
-  return all.map((row) => row.map((cell, col) => cell.padEnd(widths[col] ?? 0)).join('  ').trimEnd()).join('\n');
-}
-
 /** The report for people: drift table (or a one-line all-clear), then the states. */
 export function renderText(result: VerifyResult): string {
   const { drift, states } = result;
@@ -48,7 +42,7 @@ export function renderText(result: VerifyResult): string {
       ...drift.unexpected.map((u) => ['unexpected', u.alarmName, '-', '(absent)', `${u.kind} alarm, ${u.state}`]),
       ...drift.changed.map((c) => ['changed', c.alarmName, c.field, c.expected, c.actual]),
     ];
-    lines.push(formatTable(['DRIFT', 'ALARM', 'FIELD', 'EXPECTED (catalog)', 'ACTUAL (account)'], rows), '');
+    lines.push(formatColumns([['DRIFT', 'ALARM', 'FIELD', 'EXPECTED (catalog)', 'ACTUAL (account)'], ...rows]), '');
     if (drift.deployedCount === 0) {
       // Every alarm missing usually means the wrong region or account, not a deleted environment.
       lines.push(`no alarm in ${result.region} is named ${result.prefix}*: is ${result.env} deployed in this region and account?`);
@@ -65,7 +59,7 @@ export function renderText(result: VerifyResult): string {
   lines.push('', `states: ${counts.ALARM} ALARM, ${counts.INSUFFICIENT_DATA} INSUFFICIENT_DATA, ${counts.OK} OK`);
   if (states.notOk.length > 0) {
     const rows = states.notOk.map((s) => [s.state, s.alarmName, s.since ?? '-', s.reason ?? '']);
-    lines.push(formatTable(['STATE', 'ALARM', 'SINCE', 'REASON'], rows));
+    lines.push(formatColumns([['STATE', 'ALARM', 'SINCE', 'REASON'], ...rows]));
   }
   return lines.join('\n') + '\n';
 }
