@@ -14,8 +14,8 @@ import {
   type AlertingRule,
   type RuleFile,
 } from './prometheus-rules';
-import { resolveTiers, type CatalogSettings } from './settings';
-import { ERROR_RATIO_TEST, type PromTestSeries } from './signals';
+import type { CatalogSettings } from './settings';
+import { ERROR_RATIO_TEST, SIGNALS, type PromTestSeries, type SignalId } from './signals';
 import { SLO_SIGNAL } from './slo';
 
 /** One expected alert of a promtool case. */
@@ -94,12 +94,11 @@ export function renderRuleTests(envName: string, settings: CatalogSettings, rule
   // Series outlast the longest `for` (plus the 5 m rate windows) so every firing case has fired.
   const minutes = Math.max(60, ...rules.map((rule) => minutesOf(rule.for) + 30));
   const tests: PromtoolTestCase[] = [];
-  const seen = new Set<string>();
-  for (const tier of resolveTiers(envName, settings)) {
-    const source = tier.definition.source;
-    if (source.engine !== 'prometheus' || seen.has(tier.signalId)) continue;
-    seen.add(tier.signalId);
-    const alertname = alertNameOf(tier.signalId);
+  // The rules carry their signal id, so the catalog is read (and validated) once, by the renderer.
+  for (const signalId of new Set(rules.map((rule) => rule.labels.signal))) {
+    const source = signalId in SIGNALS ? SIGNALS[signalId as SignalId].source : undefined;
+    if (source?.engine !== 'prometheus') continue;
+    const alertname = alertNameOf(signalId);
     tests.push(...pairOfCases(alertname, rules.filter((rule) => rule.alert === alertname), source.test, minutes));
   }
   const sloAlert = alertNameOf(SLO_SIGNAL.signalId);
