@@ -5,6 +5,7 @@
  */
 
 import { thresholdInWords } from './cloudwatch-alarms';
+import type { MonitoredResources } from './monitored-resources';
 import { metricNamesIn } from './promql-metrics';
 import { disabledEntries, resolveTiers, runbookAnchor, type CatalogSettings, type ResolvedTier } from './settings';
 import { SIGNALS, SIGNAL_IDS, type SignalDefinition, type SignalId } from './signals';
@@ -23,7 +24,7 @@ export function sourceOf(definition: SignalDefinition): string {
 }
 
 /** Resource names do not show in the table; the queries only need something to fill dimensions. */
-const PLACEHOLDER_RESOURCES = {
+const PLACEHOLDER_RESOURCES: MonitoredResources = {
   accountId: '-',
   region: '-',
   loadBalancerFullName: '-',
