@@ -43,9 +43,17 @@ export interface CloudWatchDashboardModel {
 /** Line colours: red pages, orange opens a ticket. */
 export const SEVERITY_COLORS: Readonly<Record<Severity, string>> = { critical: '#d62728', warning: '#ff7f0e' };
 
-/** The dashboard model for one environment; validates the settings like `renderAlarmSpecs`. */
-export function renderCloudWatchDashboard(envName: string, settings: CatalogSettings, resources: MonitoredResources): CloudWatchDashboardModel {
-  const allSpecs = renderAlarmSpecs(envName, settings, resources);
+/**
+ * The dashboard model for one environment, drawn from the alarm specs of the same settings. Pass
+ * `allSpecs` when they are already rendered (the Monitoring stack does) so the catalog is
+ * rendered and validated once; otherwise they are rendered here.
+ */
+export function renderCloudWatchDashboard(
+  envName: string,
+  settings: CatalogSettings,
+  resources: MonitoredResources,
+  allSpecs: readonly AlarmSpec[] = renderAlarmSpecs(envName, settings, resources),
+): CloudWatchDashboardModel {
   const specs = allSpecs.filter((spec): spec is MetricAlarmSpec => spec.kind === 'metric' && spec.signalId in SIGNALS);
   const graphs = new Map<SignalId, { series: DashboardGraph['series'][number][]; lines: ThresholdLine[]; seenSeries: Set<string> }>();
   for (const spec of specs) {

@@ -50,6 +50,6 @@ export class MonitoringStack extends VigilStack {
     // dashboard drawing the same thresholds.
     const specs = renderAlarmSpecs(props.config.envName, props.config.alarms, this.resources);
     this.alarms = new CatalogAlarms(this, 'CatalogAlarms', { specs, topics: this.topics });
-    new CatalogDashboard(this, 'CatalogDashboard', { model: renderCloudWatchDashboard(props.config.envName, props.config.alarms, this.resources) });
+    new CatalogDashboard(this, 'CatalogDashboard', { model: renderCloudWatchDashboard(props.config.envName, props.config.alarms, this.resources, specs) });
   }
 }
