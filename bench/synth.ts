@@ -11,7 +11,8 @@
  *                                       cdk.json uses, the tsx loader, the tsx CLI through npx,
  *                                       precompiled JavaScript)
  *
- * Both apps run the same way (scripts/cdk-app.js, cdk.json's runner).
+ * Both apps run the same way: cdk.json's `app` command (its Node flags and scripts/cdk-app.js),
+ * the baseline with its entry file appended.
  * Both sides keep CDK's bundled template validation on: it is a real check, and most of the cost.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -95,13 +96,14 @@ function medianOf(samples: Map<string, Sample[]>, name: string, measureOf: (s: S
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-bench-synth-'));
 try {
   // The README's command for both; only the app differs.
+  const appCommand = (JSON.parse(fs.readFileSync(path.join(ROOT, 'cdk.json'), 'utf8')) as { app: string }).app;
   const npmSynth = (app: string | undefined, out: string): Subject => ({
     name: app ? 'VPC-only app (npm run synth --app ...)' : 'Vigil, both environments (npm run synth)',
     command: 'npm',
     args: ['run', '--silent', 'synth', '--', ...(app ? ['--app', app] : []), '-o', path.join(scratch, out)],
   });
   const vigil = npmSynth(undefined, 'vigil');
-  const vpcOnly = npmSynth('node scripts/cdk-app.js bench/vpc-only/app.ts', 'vpc');
+  const vpcOnly = npmSynth(`${appCommand} bench/vpc-only/app.ts`, 'vpc');
 
   if (process.argv.includes('--runners')) {
     // The app alone (no CLI), three ways: what cdk.json's "app" could be.
@@ -110,7 +112,8 @@ try {
     const appOnly = (name: string, command: string, args: string[]): Subject => ({ name, command: 'env', args: [`CDK_OUTDIR=${path.join(scratch, name.replace(/\W+/g, '-'))}`, command, ...args] });
     console.log(`app alone, ${ROUNDS} alternating rounds:`);
     report(measure([
-      appOnly('node scripts/cdk-app.js (cdk.json: esbuild bundle)', 'node', ['scripts/cdk-app.js']),
+      appOnly(`${appCommand} (cdk.json)`, 'node', appCommand.split(' ').slice(1)),
+      appOnly('node scripts/cdk-app.js (esbuild bundle, no Node flags)', 'node', ['scripts/cdk-app.js']),
       appOnly('node --import tsx bin/vigil.ts', 'node', ['--import', 'tsx', 'bin/vigil.ts']),
       appOnly('npx tsx bin/vigil.ts', 'npx', ['tsx', 'bin/vigil.ts']),
       appOnly('node dist/bin/vigil.js (precompiled)', 'node', [path.join(dist, 'bin', 'vigil.js')]),

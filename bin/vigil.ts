@@ -16,12 +16,17 @@
  *                     stagingCertificateArn / productionCertificateArn when building both
  *   appVersion, gitCommit   stamped into the backend's environment [APP_VERSION, GIT_COMMIT]
  */
+// First: starts the template validation worker before anything else loads.
+import { templateValidationEnabled, validationWorker } from './early-validation';
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { configFor, ENVIRONMENT_NAMES, withDeployInputs, type EnvironmentName } from '../lib/config';
+import { EarlyTemplateValidationPlugin } from '../lib/validation/early-template-validation';
 import { VigilStage } from '../lib/vigil-stage';
 
 const app = new App();
+// CDK's bundled template validation, run by the worker while the stages are built.
+const templateValidation = templateValidationEnabled ? new EarlyTemplateValidationPlugin(validationWorker) : undefined;
 const context = (key: string): string | undefined => {
   const value = app.node.tryGetContext(key);
   return value === undefined || value === '' ? undefined : String(value);
@@ -39,16 +44,19 @@ for (const name of names) {
     certificateArn: context(`${name}CertificateArn`) ?? (chosen !== undefined ? context('certificateArn') : undefined),
     alertEmail,
   });
-  new VigilStage(app, stageName(config.envName), {
+  const stage = new VigilStage(app, stageName(config.envName), {
     config,
     env: { account, region: config.region },
     appVersion: context('appVersion') ?? process.env.APP_VERSION,
     gitCommit: context('gitCommit') ?? process.env.GIT_COMMIT,
   });
+  // Synthesized now (app.synth() reuses it), so the worker validates its templates while the
+  // next stage is built.
+  if (templateValidation) templateValidation.validateEarly(stage.synth());
 }
 
 // cdk-nag AwsSolutions on everything: any unacknowledged finding fails the synth.
-Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+Validations.of(app).addPlugins(new AwsSolutionsChecks(app), ...(templateValidation ? [templateValidation] : []));
 app.synth();
 
 function stageName(name: EnvironmentName): string {
