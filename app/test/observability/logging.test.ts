@@ -89,7 +89,7 @@ describe('logger output', () => {
 describe('access-log writer', () => {
   const fields = { requestId: 'r-1', method: 'GET', route: '/v1/items/:id', statusCode: 200, durationMs: 1.5, remoteAddress: '10.0.0.1' };
 
-  test('writes one line with the logger format's shape and redaction', () => {
+  test("writes one line with the logger format's shape and redaction", () => {
     const out = capture();
     const write = accessLogWriter(createLogger({ level: 'info', service: 'vigil-api', destination: out.destination }));
     write!({ ...fields, userAgent: 'curl/8 (Authorization: Bearer leaked-ua-token)' });
