@@ -3,8 +3,7 @@
  * handler, wired to PostgreSQL and Redis. It never listens: server.ts does, and tests inject
  * requests or listen on port 0.
  */
-import { randomUUID } from 'node:crypto';
-import { STATUS_CODES, type IncomingMessage } from 'node:http';
+import { STATUS_CODES } from 'node:http';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { AppConfig } from './config';
 import { migrate } from './data/migrations';
@@ -12,8 +11,8 @@ import { Database } from './data/postgres';
 import { Cache } from './data/redis';
 import { DependencyUnavailableError } from './errors';
 import { createLogger, type Logger } from './observability/logger';
-import { AppMetrics } from './observability/metrics';
-import { REQUEST_ID_PATTERN, registerRequestHooks } from './observability/request-hooks';
+import { AppMetrics, UNMATCHED_ROUTE } from './observability/metrics';
+import { registerRequestHooks, requestIdGenerator } from './observability/request-hooks';
 import { captureError } from './observability/sentry';
 import { registerHealthRoutes, type Lifecycle } from './routes/health';
 import { registerItemRoutes } from './routes/items';
@@ -58,12 +57,6 @@ declare module 'fastify' {
   }
 }
 
-/** Keeps a well-formed `X-Request-Id` from the caller; otherwise a fresh UUID. */
-function requestId(request: IncomingMessage): string {
-  const incoming = request.headers['x-request-id'];
-  return typeof incoming === 'string' && REQUEST_ID_PATTERN.test(incoming) ? incoming : randomUUID();
-}
-
 interface SchemaError {
   keyword: string;
   instancePath: string;
@@ -103,21 +96,25 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     forceCloseConnections: 'idle',
     // One proxy hop (the ALB) in front: request.ip is the client it saw.
     trustProxy: (_address: string, hop: number) => hop === 0,
-    genReqId: requestId,
+    genReqId: requestIdGenerator(instrumented),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
     schemaErrorFormatter: describeSchemaError as never,
   });
   app.server.headersTimeout = HEADERS_TIMEOUT_MS;
   app.decorate('vigil', { config, logger, metrics, db, cache, lifecycle });
 
-  if (metrics) registerRequestHooks(app, metrics, logger);
+  // Before any route is added: it instruments each route as it is added.
+  const tracker = metrics ? registerRequestHooks(app, metrics, logger) : undefined;
 
   app.setNotFoundHandler((request: FastifyRequest, reply: FastifyReply) => {
+    tracker?.track(request, reply, UNMATCHED_ROUTE);
     const path = request.url.split('?', 1)[0];
     reply.code(404).send({ error: 'Not Found', message: `no route for ${request.method} ${path}` });
   });
 
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    // Errors before the handler (validation, body parsing) start the tracking here.
+    tracker?.track(request, reply, request.routeOptions.url ?? UNMATCHED_ROUTE);
     if (error instanceof DependencyUnavailableError) {
       metrics?.recordError('dependency_unavailable');
       // Fast-fails of an open breaker are the same outage again: log and report only real attempts.

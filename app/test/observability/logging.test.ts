@@ -1,3 +1,6 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { ACCESS_LOG_KEYS, accessLogWriter, createLogger } from '../../src/observability/logger';
 import { REDACTED, SENSITIVE_KEY, redact, scrubString } from '../../src/observability/redact';
@@ -126,6 +129,38 @@ describe('access-log writer', () => {
   });
 });
 
+describe('stdout batching (the logger without a destination)', () => {
+  /** Runs `body` in a child process with `logger` (stdout logger at info) in scope. */
+  function child(body: string) {
+    const script = `const { createLogger } = require(${JSON.stringify(join(__dirname, '../../src/observability/logger'))});
+      const logger = createLogger({ level: 'info', service: 'batch-test' }); ${body}`;
+    const proc = spawn(process.execPath, ['--require', join(__dirname, '../support/register-ts.js'), '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    proc.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    return { proc, out: () => out };
+  }
+
+  test('a lone line is written within the flush delay, while the process goes on', async () => {
+    const { proc, out } = child(`logger.info('lone line'); setInterval(() => undefined, 1000);`);
+    try {
+      const deadline = Date.now() + 10_000;
+      while (!out().includes('lone line') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(JSON.parse(out()).message).toBe('lone line');
+    } finally {
+      // SIGKILL skips the exit handler: the line above was written by the timer.
+      proc.kill('SIGKILL');
+    }
+  });
+
+  test('every pending line is written when the process exits', async () => {
+    const { proc, out } = child(`for (let i = 0; i < 5000; i++) logger.info('line ' + i); process.exit(0);`);
+    await once(proc, 'close');
+    const lines = out().trim().split('\n').map((line) => JSON.parse(line).message);
+    expect(lines).toHaveLength(5000);
+    expect(lines[4999]).toBe('line 4999');
+  });
+});
+
 describe('access log of the running app', () => {
   let stack: Stack;
   beforeAll(async () => {
@@ -155,6 +190,22 @@ describe('access log of the running app', () => {
     });
     expect(typeof lines[0].durationMs).toBe('number');
     expect(stack.logText()).not.toContain('query-secret');
+  });
+
+  test('unmatched routes, validation errors and oversized bodies get the id header and one access line each', async () => {
+    const cases = [
+      { method: 'GET' as const, url: '/no/such/route', statusCode: 404, route: 'unmatched' },
+      { method: 'POST' as const, url: '/v1/items', payload: { name: 1 }, statusCode: 400, route: '/v1/items' },
+      { method: 'POST' as const, url: '/v1/items', payload: { name: 'x'.repeat(20_000) }, statusCode: 413, route: '/v1/items' },
+    ];
+    for (const [index, { statusCode, route, ...request }] of cases.entries()) {
+      const id = `req-tracked-${index}-0000`;
+      const response = await stack.app.inject({ ...request, headers: { 'x-request-id': id } });
+      expect(response.statusCode).toBe(statusCode);
+      expect(response.headers['x-request-id']).toBe(id);
+      const lines = stack.logs().filter((line) => line.message === 'request' && line.requestId === id);
+      expect(lines).toEqual([expect.objectContaining({ statusCode, route })]);
+    }
   });
 
   test('a malformed X-Request-Id is replaced by a generated UUID, which is echoed back', async () => {
