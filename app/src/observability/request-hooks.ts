@@ -13,7 +13,9 @@
  *   starts tracking the request as it is entered ({@link RequestTracker.track}); the app's error
  *   and not-found handlers start it too, so validation errors, oversized bodies and 404s count;
  * - one shared `finish` listener (no closure per request) records the metrics and writes the
- *   access line through logger.ts's writer when the response is complete.
+ *   access line through logger.ts's writer when the response is complete; one shared `close`
+ *   listener takes a request out of the in-flight gauge when its client went away first
+ *   (no `finish` then).
  *
  * Responses that never reach one of those handlers (Fastify's own answer to a malformed URL) are
  * not counted, as with request hooks.
@@ -95,6 +97,12 @@ export function registerRequestHooks(app: FastifyInstance, metrics: AppMetrics, 
     });
   }
 
+  function onClose(this: TrackedResponse): void {
+    if (this[TRACKED] === undefined) return;
+    this[TRACKED] = undefined;
+    metrics.inFlightRequests--;
+  }
+
   function track(request: FastifyRequest, reply: FastifyReply, route: string): void {
     const response = reply.raw as TrackedResponse;
     response[ROUTE] = route;
@@ -103,6 +111,9 @@ export function registerRequestHooks(app: FastifyInstance, metrics: AppMetrics, 
     metrics.inFlightRequests++;
     reply.header('x-request-id', request.id);
     response.on('finish', onFinish);
+    response.on('close', onClose);
+    // Tracking that starts in the error handler can come after the connection already closed.
+    if (response.closed) onClose.call(response);
   }
 
   app.addHook('onRoute', (routeOptions) => {

@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process';
 import { once } from 'node:events';
+import { connect } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import { createMetricsServer } from '../../src/observability/metrics-server';
@@ -167,4 +169,25 @@ describe('promtool check metrics on a live scrape', () => {
 test('promtool is installed (the check above is real)', async () => {
   const { stdout, stderr } = await run('promtool', ['--version']);
   expect(`${stdout}${stderr}`).toMatch(/promtool, version/);
+});
+
+describe('requests whose client goes away', () => {
+  test('an upload abandoned half-way does not stay in flight', async () => {
+    // GIVEN the app on a real socket
+    const address = await stack.app.listen({ port: 0, host: '127.0.0.1' });
+    const socket = connect(Number(new URL(address).port), '127.0.0.1');
+    await once(socket, 'connect');
+    // WHEN a client sends half a body, then closes the connection
+    socket.write('POST /v1/items HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"name":');
+    await sleep(100);
+    socket.destroy();
+    // THEN the gauge returns to 0 once the server has seen the close
+    let inFlight: number | undefined;
+    for (let attempt = 0; attempt < 50; attempt++) {
+      await sleep(20);
+      inFlight = sampleValue(await liveScrape(), 'http_requests_in_flight');
+      if (inFlight === 0) break;
+    }
+    expect(inFlight).toBe(0);
+  });
 });
