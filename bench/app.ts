@@ -205,17 +205,14 @@ async function main(): Promise<void> {
     );
     // Each round runs the variants back to back, so a round's ratio compares like with like while
     // the machine's speed drifts between rounds; the median of those ratios is the result.
-    const paired = (measure: (variant: Variant) => number[]): number => {
-      const ours = measure(instrumented);
-      const theirs = measure(bare);
-      return median(ours.map((value, index) => value / theirs[index]));
-    };
-    const throughputRatio = paired((v) => v.rps);
-    const p99Ratio = paired((v) => v.p99);
+    const perRound = (ours: number[], theirs: number[]): number[] => ours.map((value, index) => value / theirs[index]);
+    const throughputRatios = perRound(instrumented.rps, bare.rps);
+    const throughputRatio = median(throughputRatios);
+    const p99Ratio = median(perRound(instrumented.p99, bare.p99));
     console.log(
       `ratio of the medians instead: throughput ${(median(instrumented.rps) / median(bare.rps)).toFixed(3)}, ` +
         `p99 ${(median(instrumented.p99) / median(bare.p99)).toFixed(3)}; per-round throughput ratios: ` +
-        instrumented.rps.map((value, index) => (value / bare.rps[index]).toFixed(2)).join(' '),
+        throughputRatios.map((ratio) => ratio.toFixed(2)).join(' '),
     );
     console.log(`throughput_ratio=${throughputRatio.toFixed(3)} p99_ratio=${p99Ratio.toFixed(3)}`);
   } finally {

@@ -17,16 +17,13 @@
  *   appVersion, gitCommit   stamped into the backend's environment [APP_VERSION, GIT_COMMIT]
  */
 // First: starts the template validation worker before anything else loads.
-import { templateValidationEnabled, validationWorker } from './early-validation';
+import { templateValidation } from './early-validation';
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { configFor, ENVIRONMENT_NAMES, withDeployInputs, type EnvironmentName } from '../lib/config';
-import { EarlyTemplateValidationPlugin } from '../lib/validation/early-template-validation';
 import { VigilStage } from '../lib/vigil-stage';
 
 const app = new App();
-// CDK's bundled template validation, run by the worker while the stages are built.
-const templateValidation = templateValidationEnabled ? new EarlyTemplateValidationPlugin(validationWorker) : undefined;
 const context = (key: string): string | undefined => {
   const value = app.node.tryGetContext(key);
   return value === undefined || value === '' ? undefined : String(value);
@@ -52,7 +49,7 @@ for (const name of names) {
   });
   // Synthesized now (app.synth() reuses it), so the worker validates its templates while the
   // next stage is built.
-  if (templateValidation) templateValidation.validateEarly(stage.synth());
+  templateValidation?.validateEarly(stage.synth());
 }
 
 // cdk-nag AwsSolutions on everything: any unacknowledged finding fails the synth.

@@ -113,7 +113,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   });
 
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-    // Errors before the handler (validation, body parsing) start the tracking here.
+    // Errors before the handler (validation, body parsing) start the tracking here; errors
+    // thrown by a handler are already tracked under its route.
     tracker?.track(request, reply, request.routeOptions.url ?? UNMATCHED_ROUTE);
     if (error instanceof DependencyUnavailableError) {
       metrics?.recordError('dependency_unavailable');

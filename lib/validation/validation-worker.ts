@@ -9,13 +9,13 @@
  *   and keeps each result under the template's exact content.
  *
  * When CDK asks for the report ({@link ValidationWorker.validate}), the worker runs aws-cdk-lib's
- * own {@link CloudFormationValidatePlugin.validate} over every template; templates it has already
+ * own `CloudFormationValidatePlugin.validate` over every template; templates it has already
  * seen with the same content come from its memo, the rest are validated then. The report is
  * CDK's, built by CDK's code. This module imports nothing from aws-cdk-lib at run time, so it can
  * start the worker before aws-cdk-lib loads in this thread.
  */
 import { receiveMessageOnPort, MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
-import type { CloudFormationValidatePlugin, PolicyValidationPluginReport, PolicyValidationStack } from 'aws-cdk-lib';
+import type { PolicyValidationPluginReport, PolicyValidationStack } from 'aws-cdk-lib';
 
 /** Longest wait for the worker's report before the caller validates by itself. */
 const WORKER_TIMEOUT_MS = 2 * 60_000;
@@ -181,6 +181,3 @@ export class ValidationWorker {
 function plainTemplates(stackTemplates: readonly PolicyValidationStack[]): PolicyValidationStack[] {
   return stackTemplates.map(({ stackConstructPath, templatePath, accountId, region }) => ({ stackConstructPath, templatePath, accountId, region }));
 }
-
-/** For the JSDoc links above. */
-export type { CloudFormationValidatePlugin };

@@ -46,6 +46,13 @@ function builtInReport(): Record<string, unknown> {
   return cfnReport(outdir);
 }
 
+/** WHEN the stage is validated early by `plugin`, which then gives the app its report. */
+function synthValidatedEarly({ app, stage }: Built, plugin: EarlyTemplateValidationPlugin): void {
+  plugin.validateEarly(stage.synth());
+  Validations.of(app).addPlugins(plugin);
+  app.synth();
+}
+
 let reference: Record<string, unknown>;
 beforeAll(() => {
   reference = builtInReport();
@@ -58,15 +65,10 @@ test('the reference report holds the flagged properties (so the comparisons belo
 });
 
 test('validated early in the worker: the same report as CDK, every template from the early run', () => {
-  // GIVEN
-  const { app, stage, outdir } = build();
+  const built = build();
   const plugin = new EarlyTemplateValidationPlugin(ValidationWorker.start());
-  // WHEN
-  plugin.validateEarly(stage.synth());
-  Validations.of(app).addPlugins(plugin);
-  app.synth();
-  // THEN
-  expect(cfnReport(outdir)).toEqual(reference);
+  synthValidatedEarly(built, plugin);
+  expect(cfnReport(built.outdir)).toEqual(reference);
   expect(plugin.lastRun).toEqual({ inWorker: true, validatedEarly: 2 });
 });
 
@@ -92,12 +94,10 @@ test('a template rewritten after early validation is validated again, with its n
 });
 
 test('without a worker the templates are validated in this thread, with the same report', () => {
-  const { app, stage, outdir } = build();
+  const built = build();
   const plugin = new EarlyTemplateValidationPlugin(undefined);
-  plugin.validateEarly(stage.synth());
-  Validations.of(app).addPlugins(plugin);
-  app.synth();
-  expect(cfnReport(outdir)).toEqual(reference);
+  synthValidatedEarly(built, plugin);
+  expect(cfnReport(built.outdir)).toEqual(reference);
   expect(plugin.lastRun).toEqual({ inWorker: false, validatedEarly: 0 });
 });
 

@@ -185,17 +185,17 @@ export function accessLogWriter(logger: Logger): ((fields: AccessLogFields) => v
   const transports = logger.transports;
   const service = (logger.defaultMeta as { service?: string } | undefined)?.service;
   const afterTime = `","level":"info"${service === undefined ? '' : `,"service":${jsonString(service)}`},"message":"request","requestId":`;
-  let prefixMs = -1;
+  let prefixTime = '';
   let prefix = '';
   const routeJson = new Map<string, string>();
   // Transports read the line synchronously in log(), so one holder object serves every line.
   const entry: Record<symbol, string> = {};
   const done = (): void => undefined;
   return (fields) => {
-    const now = timestamp();
-    if (lastMs !== prefixMs) {
-      prefixMs = lastMs;
-      prefix = `{"time":"${now}${afterTime}`;
+    const time = timestamp();
+    if (time !== prefixTime) {
+      prefixTime = time;
+      prefix = `{"time":"${time}${afterTime}`;
     }
     const routeKey = `${fields.method} ${fields.route}`;
     let methodAndRoute = routeJson.get(routeKey);

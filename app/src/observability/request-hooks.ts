@@ -64,7 +64,8 @@ export function requestIdGenerator(instrumented: boolean): (request: IncomingMes
 export interface RequestTracker {
   /**
    * Tracks this request from now until its response finishes, under `route` (a template or
-   * {@link UNMATCHED_ROUTE}). Called again for the same request, it only corrects the route.
+   * {@link UNMATCHED_ROUTE}). A request already tracked (an error thrown by its handler) is left
+   * as it is.
    */
   track(request: FastifyRequest, reply: FastifyReply, route: string): void;
 }
@@ -76,11 +77,18 @@ export interface RequestTracker {
 export function registerRequestHooks(app: FastifyInstance, metrics: AppMetrics, logger: Logger): RequestTracker {
   const writeAccessLog = accessLogWriter(logger);
 
-  function onFinish(this: TrackedResponse): void {
-    const request = this[TRACKED];
-    if (request === undefined) return;
-    this[TRACKED] = undefined;
+  /** Ends the tracking of a response (at most once); the request it tracked, if any. */
+  function untrack(response: TrackedResponse): FastifyRequest | undefined {
+    const request = response[TRACKED];
+    if (request === undefined) return undefined;
+    response[TRACKED] = undefined;
     metrics.inFlightRequests--;
+    return request;
+  }
+
+  function onFinish(this: TrackedResponse): void {
+    const request = untrack(this);
+    if (request === undefined) return;
     const started = (request.raw as StampedRequest)[STARTED];
     const durationMs = started === undefined ? 0 : performance.now() - started;
     const route = this[ROUTE] ?? UNMATCHED_ROUTE;
@@ -98,22 +106,20 @@ export function registerRequestHooks(app: FastifyInstance, metrics: AppMetrics, 
   }
 
   function onClose(this: TrackedResponse): void {
-    if (this[TRACKED] === undefined) return;
-    this[TRACKED] = undefined;
-    metrics.inFlightRequests--;
+    untrack(this);
   }
 
   function track(request: FastifyRequest, reply: FastifyReply, route: string): void {
     const response = reply.raw as TrackedResponse;
-    response[ROUTE] = route;
     if (response[TRACKED] !== undefined) return;
     response[TRACKED] = request;
+    response[ROUTE] = route;
     metrics.inFlightRequests++;
     reply.header('x-request-id', request.id);
     response.on('finish', onFinish);
     response.on('close', onClose);
     // Tracking that starts in the error handler can come after the connection already closed.
-    if (response.closed) onClose.call(response);
+    if (response.closed) untrack(response);
   }
 
   app.addHook('onRoute', (routeOptions) => {
