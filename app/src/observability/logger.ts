@@ -50,6 +50,37 @@ function finite(value: number): string {
   return Number.isFinite(value) ? String(value) : 'null';
 }
 
+/** `FRACTIONS[n]`: the decimals of n thousandths as JSON writes them ('', '.5', '.05', '.125'). */
+const FRACTIONS = Array.from({ length: 1000 }, (_, thousandths) => (thousandths === 0 ? '' : `.${String(thousandths).padStart(3, '0').replace(/0+$/, '')}`));
+
+/**
+ * Milliseconds rounded to the microsecond, written as `JSON.stringify(Math.round(ms * 1000) / 1000)`
+ * would write them, from two integers: converting a fractional double to text costs several times
+ * more, and every access line has one.
+ */
+function milliseconds(value: number): string {
+  const micros = Math.round(value * 1000);
+  if (!(micros >= 0 && micros <= Number.MAX_SAFE_INTEGER)) return finite(micros / 1000);
+  const fraction = micros % 1000;
+  return `${(micros - fraction) / 1000}${FRACTIONS[fraction]}`;
+}
+
+/**
+ * `jsonString` for a value that usually repeats from one line to the next (a keep-alive
+ * client's user agent and address): the last value's JSON is kept.
+ */
+function lastValueJson(): (value: string) => string {
+  let last = '';
+  let lastJson = '""';
+  return (value) => {
+    if (value !== last) {
+      last = value;
+      lastJson = jsonString(value);
+    }
+    return lastJson;
+  };
+}
+
 /**
  * Turns winston's info object into one redacted JSON line in a single pass. Field order is fixed
  * (time, level, service, message, then the rest) so lines read the same in a terminal and in
@@ -159,10 +190,15 @@ export function createLogger(options: LoggerOptions): Logger {
 
 /** The fields of one access line. */
 export interface AccessLogFields {
+  /**
+   * A well-formed request id (request-hooks.ts keeps only ids of letters, digits and `._:-`, or
+   * makes a UUID): written as it is, since it holds nothing to escape or scrub.
+   */
   readonly requestId: string;
   readonly method: string;
   readonly route: string;
   readonly statusCode: number;
+  /** Written rounded to the microsecond (at most three decimals), as JSON writes that number. */
   readonly durationMs: number;
   readonly remoteAddress: string | undefined;
   readonly userAgent: string | undefined;
@@ -173,11 +209,13 @@ const MAX_CACHED_ROUTES = 1000;
 
 /**
  * The access-log writer: one `info` line per request, written to the logger's own transports.
- * The line is what the logger's format writes for `logger.info('request', fields)` (same keys,
- * order and redaction: a test compares the two), built without winston's info object, format
- * chain and stream, because it is written on every request: per line it costs one string built
- * from parts that are mostly ready (the time prefix changes once per millisecond, the method and
- * route JSON once per route), with every request-supplied string still scrubbed and escaped.
+ * The line is what the logger's format writes for `logger.info('request', fields)` with the
+ * duration rounded to the microsecond (same keys, order and redaction: a test compares the two),
+ * built without winston's info object, format chain and stream, because it is written on every
+ * request: per line it costs one string built from parts that are mostly ready (the time prefix
+ * changes once per millisecond, the method and route JSON once per route, a keep-alive client's
+ * address and user agent JSON once per client), with every request-supplied string still scrubbed
+ * and escaped (the request id is well-formed by construction).
  * Level and transports are read once here; returns `undefined` when `info` is disabled.
  */
 export function accessLogWriter(logger: Logger): ((fields: AccessLogFields) => void) | undefined {
@@ -188,6 +226,8 @@ export function accessLogWriter(logger: Logger): ((fields: AccessLogFields) => v
   let prefixTime = '';
   let prefix = '';
   const routeJson = new Map<string, string>();
+  const addressJson = lastValueJson();
+  const userAgentJson = lastValueJson();
   // Transports read the line synchronously in log(), so one holder object serves every line.
   const entry: Record<symbol, string> = {};
   const done = (): void => undefined;
@@ -203,9 +243,9 @@ export function accessLogWriter(logger: Logger): ((fields: AccessLogFields) => v
       methodAndRoute = `,"method":${jsonString(fields.method)},"route":${jsonString(fields.route)}`;
       if (routeJson.size < MAX_CACHED_ROUTES) routeJson.set(routeKey, methodAndRoute);
     }
-    let line = `${prefix}${jsonString(fields.requestId)}${methodAndRoute},"statusCode":${finite(fields.statusCode)},"durationMs":${finite(fields.durationMs)}`;
-    if (fields.remoteAddress !== undefined) line += `,"remoteAddress":${jsonString(fields.remoteAddress)}`;
-    if (fields.userAgent !== undefined) line += `,"userAgent":${jsonString(fields.userAgent)}`;
+    let line = `${prefix}"${fields.requestId}"${methodAndRoute},"statusCode":${finite(fields.statusCode)},"durationMs":${milliseconds(fields.durationMs)}`;
+    if (fields.remoteAddress !== undefined) line += `,"remoteAddress":${addressJson(fields.remoteAddress)}`;
+    if (fields.userAgent !== undefined) line += `,"userAgent":${userAgentJson(fields.userAgent)}`;
     entry[MESSAGE] = `${line}}`;
     for (const transport of transports) transport.log?.(entry, done);
   };

@@ -5,6 +5,7 @@
 import { createServer, type Server } from 'node:http';
 import type { Registry } from 'prom-client';
 import type { Logger } from './logger';
+import { exposition } from './series-metrics';
 
 /** Creates (does not start) the metrics HTTP server for `registry`. */
 export function createMetricsServer(registry: Registry, logger: Logger): Server {
@@ -14,7 +15,7 @@ export function createMetricsServer(registry: Registry, logger: Logger): Server 
       response.writeHead(404, { 'content-type': 'text/plain' }).end('not found: metrics are at GET /metrics\n');
       return;
     }
-    registry.metrics().then(
+    exposition(registry).then(
       (body) => {
         response.writeHead(200, { 'content-type': registry.contentType });
         response.end(request.method === 'HEAD' ? undefined : body);

@@ -85,6 +85,8 @@ export class AppMetrics {
   inFlightRequests = 0;
 
   private readonly requestSeries = new Map<string, RequestSeries>();
+  private readonly pgSeries = new Map<PgOperation, HistogramSeries>();
+  private readonly redisSeries = new Map<RedisCommand, HistogramSeries>();
   private poolStats: (() => PoolStats) | undefined;
 
   constructor(options: MetricsOptions) {
@@ -190,12 +192,16 @@ export class AppMetrics {
 
   /** Records one PostgreSQL query's duration. */
   recordPgQuery(operation: PgOperation, seconds: number): void {
-    this.pgQueryDuration.series(operation).observe(seconds);
+    let series = this.pgSeries.get(operation);
+    if (series === undefined) this.pgSeries.set(operation, (series = this.pgQueryDuration.series(operation)));
+    series.observe(seconds);
   }
 
   /** Records one Redis command's duration. */
   recordRedisCommand(command: RedisCommand, seconds: number): void {
-    this.redisCommandDuration.series(command).observe(seconds);
+    let series = this.redisSeries.get(command);
+    if (series === undefined) this.redisSeries.set(command, (series = this.redisCommandDuration.series(command)));
+    series.observe(seconds);
   }
 
   /** Sets the function `pg_pool_connections` reads at scrape time. */

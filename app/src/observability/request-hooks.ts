@@ -99,7 +99,7 @@ export function registerRequestHooks(app: FastifyInstance, metrics: AppMetrics, 
       method: request.method,
       route,
       statusCode,
-      durationMs: Math.round(durationMs * 1000) / 1000,
+      durationMs,
       remoteAddress: request.ip,
       userAgent: request.headers['user-agent'],
     });

@@ -17,12 +17,42 @@ interface SampleValue {
   readonly metricName?: string;
 }
 
+/** A label value as prom-client writes it: backslash, newline and double quote escaped. */
+function escapeLabelValue(value: string | number): string {
+  return typeof value === 'string' ? value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"') : String(value);
+}
+
+/** `{a="x",b="y"}` in the labels' own order, or '' without labels (prom-client's formatting). */
+function labelText(labels: Readonly<Record<string, string | number>>): string {
+  const parts = Object.entries(labels).map(([name, value]) => `${name}="${escapeLabelValue(value)}"`);
+  return parts.length === 0 ? '' : `{${parts.join(',')}}`;
+}
+
+/** A sample value as prom-client writes it (including its spelling `Nan`). */
+function valueText(value: number): string {
+  if (Number.isNaN(value)) return 'Nan';
+  if (!Number.isFinite(value)) return value < 0 ? '-Inf' : '+Inf';
+  return `${value}`;
+}
+
+/** HELP text and metric names as prom-client escapes them (backslash and newline). */
+function escapeText(text: string): string {
+  return text.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
+}
+
 /** One counter series. */
 export class CounterSeries {
   /** Current value. */
   value = 0;
+  /** `name{labels} `: the start of its exposition line. */
+  readonly linePrefix: string;
 
-  constructor(readonly labels: LabelValues) {}
+  constructor(
+    readonly labels: LabelValues,
+    name: string,
+  ) {
+    this.linePrefix = `${name}${labelText(labels)} `;
+  }
 
   /** Adds `amount` (default 1). */
   inc(amount = 1): void {
@@ -38,13 +68,22 @@ export class HistogramSeries {
   count = 0;
   /** Label sets of the `_bucket` samples, built once (the scrape reuses them). */
   readonly bucketLabels: ReadonlyArray<Readonly<Record<string, string | number>>>;
+  /** The starts of its exposition lines: one per bucket, then `_sum` and `_count`. */
+  readonly linePrefixes: readonly string[];
 
   constructor(
     readonly labels: LabelValues,
     private readonly bounds: readonly number[],
+    name: string,
   ) {
     this.counts = new Float64Array(bounds.length + 1);
     this.bucketLabels = [...bounds, '+Inf'].map((le) => ({ ...labels, le }));
+    const ownLabels = labelText(labels);
+    this.linePrefixes = [
+      ...this.bucketLabels.map((bucketLabels) => `${name}_bucket${labelText(bucketLabels)} `),
+      `${name}_sum${ownLabels} `,
+      `${name}_count${ownLabels} `,
+    ];
   }
 
   /** Records one observation. */
@@ -101,12 +140,29 @@ abstract class SeriesMetric<L extends string, S> {
     return series;
   }
 
-  /** Drops every series. */
+  /**
+   * Zeroes every series (prom-client's `registry.resetMetrics()` calls this). Series are kept, not
+   * dropped, so a recorder that holds one keeps counting into what the scrape reads.
+   */
   reset(): void {
-    this.all.clear();
+    for (const series of this.all.values()) this.zero(series);
+  }
+
+  /**
+   * This metric's block of the exposition text, exactly as prom-client's Registry writes it from
+   * `get()`, from lines whose labels were formatted when each series was created.
+   */
+  text(): string {
+    const name = escapeText(this.name);
+    let text = `# HELP ${name} ${escapeText(this.help)}\n# TYPE ${name} ${this.type}`;
+    for (const series of this.all.values()) text += this.seriesText(series);
+    return text;
   }
 
   protected abstract create(labels: LabelValues): S;
+  protected abstract zero(series: S): void;
+  /** The lines of one series, each preceded by a newline. */
+  protected abstract seriesText(series: S): string;
 }
 
 /** A counter with cached series. */
@@ -114,7 +170,15 @@ export class SeriesCounter<L extends string> extends SeriesMetric<L, CounterSeri
   readonly type = 'counter';
 
   protected create(labels: LabelValues): CounterSeries {
-    return new CounterSeries(labels);
+    return new CounterSeries(labels, this.name);
+  }
+
+  protected zero(series: CounterSeries): void {
+    series.value = 0;
+  }
+
+  protected seriesText(series: CounterSeries): string {
+    return `\n${series.linePrefix}${valueText(series.value)}`;
   }
 
   /** The samples prom-client's Registry serializes. */
@@ -135,7 +199,24 @@ export class SeriesHistogram<L extends string> extends SeriesMetric<L, Histogram
   }
 
   protected create(labels: LabelValues): HistogramSeries {
-    return new HistogramSeries(labels, this.bounds);
+    return new HistogramSeries(labels, this.bounds, this.name);
+  }
+
+  protected zero(series: HistogramSeries): void {
+    series.counts.fill(0);
+    series.sum = 0;
+    series.count = 0;
+  }
+
+  protected seriesText(series: HistogramSeries): string {
+    const prefixes = series.linePrefixes;
+    let text = '';
+    let cumulative = 0;
+    for (let index = 0; index < series.counts.length; index++) {
+      cumulative += series.counts[index];
+      text += `\n${prefixes[index]}${valueText(cumulative)}`;
+    }
+    return `${text}\n${prefixes[series.counts.length]}${valueText(series.sum)}\n${prefixes[series.counts.length + 1]}${valueText(series.count)}`;
   }
 
   /** The samples prom-client's Registry serializes: cumulative buckets, then sum and count. */
@@ -153,4 +234,20 @@ export class SeriesHistogram<L extends string> extends SeriesMetric<L, Histogram
     }
     return { name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values };
   }
+}
+
+/**
+ * The registry's exposition text (Prometheus format), the same text as `registry.metrics()`:
+ * series metrics write their own blocks from preformatted lines, every other metric is written
+ * by prom-client. With ~5k series this is what keeps a scrape fast (`npm run bench:app` prints
+ * it). The registry must have no default labels (the service sets none: Prometheus adds `job`
+ * and `instance` itself), because the series metrics' lines do not carry them.
+ */
+export async function exposition(registry: Registry): Promise<string> {
+  const blocks = await Promise.all(
+    registry.getMetricsAsArray().map((metric: unknown) =>
+      metric instanceof SeriesMetric ? metric.text() : registry.getSingleMetricAsString((metric as { name: string }).name),
+    ),
+  );
+  return `${blocks.join('\n\n')}\n`;
 }

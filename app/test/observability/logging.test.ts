@@ -114,6 +114,35 @@ describe('access-log writer', () => {
     expect(fast).not.toContain('pw@');
   });
 
+  test('the duration is written as JSON writes it rounded to the microsecond', () => {
+    const out = capture();
+    const write = accessLogWriter(createLogger({ level: 'info', service: 'vigil-api', destination: out.destination }))!;
+    const durations = [0, 0.0004, 0.0005, 0.001, 0.05, 0.1, 1.5, 2, 12.3456789, 999.9995, 1000, 65432.1, 1e12 + 0.25, -0, Number.NaN, Number.POSITIVE_INFINITY, -3.2];
+    for (const durationMs of durations) write({ ...fields, durationMs, userAgent: undefined });
+    const written = out.text().trim().split('\n').map((line) => /"durationMs":([^,}]+)/.exec(line)![1]);
+    expect(written).toEqual(durations.map((ms) => JSON.stringify(Number.isFinite(ms) ? Math.round(ms * 1000) / 1000 : null)));
+    expect(written.slice(0, 8)).toEqual(['0', '0', '0.001', '0.001', '0.05', '0.1', '1.5', '2']);
+  });
+
+  test('each line carries its own client: kept JSON of the last address and user agent never leaks', () => {
+    const out = capture();
+    const write = accessLogWriter(createLogger({ level: 'info', service: 'vigil-api', destination: out.destination }))!;
+    const clients = [
+      ['10.0.0.1', 'agent-a'],
+      ['10.0.0.1', 'agent-a'],
+      ['10.0.0.2', 'agent "b" token=abc'],
+      ['10.0.0.1', 'agent-a'],
+    ];
+    for (const [remoteAddress, userAgent] of clients) write({ ...fields, remoteAddress, userAgent });
+    const lines = out.text().trim().split('\n').map((line) => JSON.parse(line));
+    expect(lines.map((line) => [line.remoteAddress, line.userAgent])).toEqual([
+      ['10.0.0.1', 'agent-a'],
+      ['10.0.0.1', 'agent-a'],
+      ['10.0.0.2', `agent "b" token=${REDACTED}`],
+      ['10.0.0.1', 'agent-a'],
+    ]);
+  });
+
   test('an absent user agent is left out, not written as null', () => {
     const out = capture();
     accessLogWriter(createLogger({ level: 'info', service: 'vigil-api', destination: out.destination }))!({ ...fields, userAgent: undefined });

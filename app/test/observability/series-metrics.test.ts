@@ -1,5 +1,6 @@
-import { Registry } from 'prom-client';
-import { SeriesCounter, SeriesHistogram } from '../../src/observability/series-metrics';
+import { Counter, Gauge, Registry } from 'prom-client';
+import { AppMetrics } from '../../src/observability/metrics';
+import { SeriesCounter, SeriesHistogram, exposition } from '../../src/observability/series-metrics';
 import { sampleValue } from '../support/stack';
 
 describe('series metrics serialized by a prom-client Registry', () => {
@@ -40,5 +41,45 @@ describe('series metrics serialized by a prom-client Registry', () => {
     const counter = new SeriesCounter({ name: 'odd_total', help: 'c', labelNames: ['route'] as const, registers: [registry] });
     counter.series('/a"b\\c').inc();
     expect(await registry.metrics()).toContain('odd_total{route="/a\\"b\\\\c"} 1');
+  });
+});
+
+describe('exposition: the scrape text written from preformatted lines', () => {
+  test('is byte for byte what prom-client writes, for series metrics and ordinary ones alike', async () => {
+    const registry = new Registry();
+    const counter = new SeriesCounter({ name: 'odd_total', help: 'help with \\ and\na newline', labelNames: ['route', 'code'] as const, registers: [registry] });
+    counter.series('/a"b\\c\nd', '200').inc(3);
+    counter.series('/plain', '404').inc();
+    const histogram = new SeriesHistogram({ name: 'op_seconds', help: 'h', labelNames: ['op'] as const, buckets: [0.5, 0.1, 1], registers: [registry] });
+    for (const value of [0.05, 0.3, 7, Number.POSITIVE_INFINITY]) histogram.series('read').observe(value);
+    histogram.series('write');
+    new SeriesHistogram({ name: 'bare_seconds', help: 'no labels', labelNames: [], buckets: [1], registers: [registry] }).series().observe(0.25);
+    new SeriesCounter({ name: 'empty_total', help: 'no series yet', labelNames: ['x'] as const, registers: [registry] });
+    new Counter({ name: 'plain_total', help: 'prom-client counter', labelNames: ['kind'], registers: [registry] }).labels('a').inc(2);
+    new Gauge({ name: 'plain_gauge', help: 'prom-client gauge', registers: [registry], collect() { this.set(4.5); } });
+    const text = await exposition(registry);
+    expect(text).toBe(await registry.metrics());
+    expect(text).toContain('op_seconds_bucket{op="read",le="0.1"} 1');
+    expect(text).toContain('op_seconds_sum{op="read"} +Inf');
+  });
+
+  test("is the service registry's own text after traffic", async () => {
+    const metrics = new AppMetrics({ version: '1.2.3', commit: 'abc', defaultMetrics: false });
+    metrics.recordRequest('GET', '/v1/items/:id', 200, 0.004);
+    metrics.recordRequest('BREW', 'unmatched', 404, 0.0001);
+    metrics.recordPgQuery('select_item', 0.002);
+    metrics.recordRedisCommand('get', 0.0003);
+    metrics.inFlightRequests = 2;
+    expect(await exposition(metrics.registry)).toBe(await metrics.registry.metrics());
+  });
+
+  test('a reset zeroes series in place, so recorders holding them keep counting', async () => {
+    const metrics = new AppMetrics({ version: '1', commit: 'abc', defaultMetrics: false });
+    metrics.recordRedisCommand('get', 0.0003);
+    await metrics.registry.resetMetrics();
+    metrics.recordRedisCommand('get', 0.0003);
+    const text = await exposition(metrics.registry);
+    expect(sampleValue(text, 'redis_command_duration_seconds_count', { command: 'get' })).toBe(1);
+    expect(sampleValue(text, 'redis_command_duration_seconds_bucket', { command: 'get', le: '0.0005' })).toBe(1);
   });
 });
