@@ -1,12 +1,14 @@
 /**
  * `npm run bench:app`: what the service's instrumentation costs on its hottest route.
  *
- * Starts a throwaway PostgreSQL and Redis, then two copies of the service as child processes
+ * Starts a throwaway PostgreSQL and Redis, then three copies of the service as child processes
  * (bench/app-server.ts) under the app's own Node 24: instrumented (metrics, access log,
  * dependency timings), the same with the access log off (LOG_LEVEL=warn: metrics only), and with
  * instrumentation off (a buildApp option only this benchmark uses).
- * autocannon drives the cached `GET /v1/items/:id` on loopback in alternating rounds (A B A B ...),
- * and the medians are compared. Then it times `/metrics` scrapes with ~5k series.
+ * autocannon drives the cached `GET /v1/items/:id` on loopback in rounds that run the variants in
+ * one order and then the reverse (metrics-only, instrumented, bare; bare, instrumented,
+ * metrics-only; ...), so instrumented and bare always run back to back, and the medians are
+ * compared. Then it times `/metrics` scrapes with ~5k series.
  *
  * The last line printed is `throughput_ratio=<x> p99_ratio=<y>` (instrumented / bare): the medians
  * of the per-round ratios, each round running the variants back to back (the machine's speed
@@ -16,7 +18,7 @@
  * throughput alone understates what the instrumentation costs a busy task.
  * Targets: throughput_ratio >= 0.90, p99_ratio <= 1.15, scrape < 25 ms.
  *
- * Options (environment): BENCH_ROUNDS (11), BENCH_SECONDS (2), BENCH_CONNECTIONS (32). The machine
+ * Options (environment): BENCH_ROUNDS (21), BENCH_SECONDS (1), BENCH_CONNECTIONS (32). The machine
  * is shared and noisy: short alternating rounds and medians keep one disturbed round from deciding.
  * Each server's stdout is read by its own `cat`, as the log router reads the container's.
  */
@@ -27,6 +29,8 @@ import { performance } from 'node:perf_hooks';
 import { startPostgres, startRedis } from '../app/test/support/services';
 
 interface AutocannonResult {
+  /** Seconds the run took. */
+  duration: number;
   requests: { average: number; total: number };
   errors: number;
   timeouts: number;
@@ -42,8 +46,8 @@ type Autocannon = (
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const autocannon = require('autocannon') as Autocannon;
 
-const ROUNDS = positiveInt('BENCH_ROUNDS', 11);
-const SECONDS = positiveInt('BENCH_SECONDS', 2);
+const ROUNDS = positiveInt('BENCH_ROUNDS', 21);
+const SECONDS = positiveInt('BENCH_SECONDS', 1);
 const CONNECTIONS = positiveInt('BENCH_CONNECTIONS', 32);
 const APP_DIR = join(__dirname, '..', 'app');
 
@@ -160,8 +164,10 @@ async function main(): Promise<void> {
   const env = { ...pg.env, ...redis.env };
   const variants: Variant[] = [];
   try {
-    variants.push(await startVariant('instrumented', env), await startVariant('no-access-log', env), await startVariant('bare', env));
-    const [instrumented, , bare] = variants;
+    // Rounds run this order and its reverse, so the two variants the result compares are always
+    // back to back.
+    variants.push(await startVariant('no-access-log', env), await startVariant('instrumented', env), await startVariant('bare', env));
+    const [metricsOnly, instrumented, bare] = variants;
     const created = await fetch(`http://127.0.0.1:${bare.port}/v1/items`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -177,11 +183,12 @@ async function main(): Promise<void> {
         const cpuBefore = cpuSeconds(variant.child.pid!);
         const result = await round(variant, path, SECONDS);
         const cpuUs = ((cpuSeconds(variant.child.pid!) - cpuBefore) * 1e6) / result.requests.total;
-        variant.rps.push(result.requests.average);
+        const rps = result.requests.total / result.duration;
+        variant.rps.push(rps);
         variant.p99.push(result.p99Ms);
         variant.cpuPerRequestUs.push(cpuUs);
         console.log(
-          `  round ${r + 1} ${variant.name.padEnd(13)} ${result.requests.average.toFixed(0).padStart(7)} req/s  p99 ${result.p99Ms.toFixed(2)} ms  server CPU ${cpuUs.toFixed(1)} µs/request`,
+          `  round ${r + 1} ${variant.name.padEnd(13)} ${rps.toFixed(0).padStart(7)} req/s  p99 ${result.p99Ms.toFixed(2)} ms  server CPU ${cpuUs.toFixed(1)} µs/request`,
         );
       }
     }
@@ -196,7 +203,7 @@ async function main(): Promise<void> {
     console.log(`\n/metrics scrape: ${scrape.series} series, ${(scrape.bytes / 1024).toFixed(0)} KiB, median ${scrape.medianMs.toFixed(1)} ms over 15 scrapes (target < 25 ms)`);
 
     const cpuInstrumented = median(instrumented.cpuPerRequestUs);
-    const cpuMetricsOnly = median(variants[1].cpuPerRequestUs);
+    const cpuMetricsOnly = median(metricsOnly.cpuPerRequestUs);
     const cpuBare = median(bare.cpuPerRequestUs);
     console.log(
       `server CPU per request: instrumented ${cpuInstrumented.toFixed(1)} µs, bare ${cpuBare.toFixed(1)} µs: ` +
