@@ -78,7 +78,7 @@ interface Server {
 
 interface Variant {
   readonly name: 'instrumented' | 'no-access-log' | 'bare';
-  /** Its server processes; round r uses `servers[r % PROCESSES]`. */
+  /** Its server processes; rounds 2k and 2k+1 use `servers[k % PROCESSES]`. */
   readonly servers: Server[];
   readonly rps: number[];
   readonly p99: number[];
@@ -100,6 +100,8 @@ function appNode(): string {
 }
 
 const readers: ChildProcess[] = [];
+/** Every server process started, killed at the end even when another failed to start. */
+const children: ChildProcess[] = [];
 
 /**
  * The reader of a server's stdout: a separate small process, as the log router is in the task.
@@ -128,6 +130,7 @@ async function startServer(name: Variant['name'], env: Record<string, string>): 
       ...env,
     },
   });
+  children.push(child);
   const ready = await new Promise<{ port: number; metricsPort: number }>((resolve, reject) => {
     child.once('message', (message) => resolve(message as { port: number; metricsPort: number }));
     child.once('exit', (code) => reject(new Error(`${name} server exited with ${code} before it listened`)));
@@ -197,7 +200,8 @@ async function main(): Promise<void> {
 
     for (let r = 0; r < ROUNDS; r++) {
       for (const variant of r % 2 === 0 ? variants : [...variants].reverse()) {
-        const server = variant.servers[r % PROCESSES];
+        // Each process serves a pair of rounds (both orders), so none always runs in one position.
+        const server = variant.servers[Math.floor(r / 2) % PROCESSES];
         const cpuBefore = cpuSeconds(server.child.pid!);
         const result = await round(variant, server, path, SECONDS);
         const cpuUs = ((cpuSeconds(server.child.pid!) - cpuBefore) * 1e6) / result.requests.total;
@@ -241,7 +245,7 @@ async function main(): Promise<void> {
     );
     console.log(`throughput_ratio=${throughputRatio.toFixed(3)} p99_ratio=${p99Ratio.toFixed(3)}`);
   } finally {
-    for (const variant of variants) for (const server of variant.servers) server.child.kill('SIGKILL');
+    for (const child of children) child.kill('SIGKILL');
     for (const reader of readers) reader.kill('SIGKILL');
     await Promise.all([pg.stop(), redis.stop()]);
   }

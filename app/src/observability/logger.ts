@@ -60,7 +60,8 @@ const FRACTIONS = Array.from({ length: 1000 }, (_, thousandths) => (thousandths 
  */
 function milliseconds(value: number): string {
   const micros = Math.round(value * 1000);
-  if (!(micros >= 0 && micros <= Number.MAX_SAFE_INTEGER)) return finite(micros / 1000);
+  // Up to 1e15 µs (31 years) a double holds three decimals exactly; anything else takes the slow path.
+  if (!(micros >= 0 && micros < 1e15)) return finite(micros / 1000);
   const fraction = micros % 1000;
   return `${(micros - fraction) / 1000}${FRACTIONS[fraction]}`;
 }

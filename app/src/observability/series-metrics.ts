@@ -7,7 +7,7 @@
  * prom-client's Registry (these objects implement the `get()` it reads), so names, types and
  * formatting are identical and `promtool check metrics` applies unchanged.
  */
-import type { Registry } from 'prom-client';
+import { Registry, type RegistryContentType } from 'prom-client';
 
 type LabelValues = Readonly<Record<string, string>>;
 
@@ -102,7 +102,7 @@ export interface SeriesMetricOptions<L extends string> {
   readonly name: string;
   readonly help: string;
   readonly labelNames: readonly L[];
-  readonly registers: readonly Registry[];
+  readonly registers: ReadonlyArray<Registry<RegistryContentType>>;
 }
 
 abstract class SeriesMetric<L extends string, S> {
@@ -243,7 +243,9 @@ export class SeriesHistogram<L extends string> extends SeriesMetric<L, Histogram
  * it). The registry must have no default labels (the service sets none: Prometheus adds `job`
  * and `instance` itself), because the series metrics' lines do not carry them.
  */
-export async function exposition(registry: Registry): Promise<string> {
+export async function exposition(registry: Registry<RegistryContentType>): Promise<string> {
+  // The preformatted lines are Prometheus text; OpenMetrics renames counters and ends with # EOF.
+  if (registry.contentType !== Registry.PROMETHEUS_CONTENT_TYPE) return registry.metrics();
   const blocks = await Promise.all(
     registry.getMetricsAsArray().map((metric: unknown) =>
       metric instanceof SeriesMetric ? metric.text() : registry.getSingleMetricAsString((metric as { name: string }).name),

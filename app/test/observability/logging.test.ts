@@ -117,7 +117,7 @@ describe('access-log writer', () => {
   test('the duration is written as JSON writes it rounded to the microsecond', () => {
     const out = capture();
     const write = accessLogWriter(createLogger({ level: 'info', service: 'vigil-api', destination: out.destination }))!;
-    const durations = [0, 0.0004, 0.0005, 0.001, 0.05, 0.1, 1.5, 2, 12.3456789, 999.9995, 1000, 65432.1, 1e12 + 0.25, -0, Number.NaN, Number.POSITIVE_INFINITY, -3.2];
+    const durations = [0, 0.0004, 0.0005, 0.001, 0.05, 0.1, 1.5, 2, 12.3456789, 999.9995, 1000, 65432.1, 1e12 - 0.25, 1e12 + 0.25, 8860178401778.689, -0, Number.NaN, Number.POSITIVE_INFINITY, -3.2];
     for (const durationMs of durations) write({ ...fields, durationMs, userAgent: undefined });
     const written = out.text().trim().split('\n').map((line) => /"durationMs":([^,}]+)/.exec(line)![1]);
     expect(written).toEqual(durations.map((ms) => JSON.stringify(Number.isFinite(ms) ? Math.round(ms * 1000) / 1000 : null)));

@@ -1,4 +1,4 @@
-import { Counter, Gauge, Registry } from 'prom-client';
+import { Counter, Gauge, Registry, type OpenMetricsContentType } from 'prom-client';
 import { AppMetrics } from '../../src/observability/metrics';
 import { SeriesCounter, SeriesHistogram, exposition } from '../../src/observability/series-metrics';
 import { sampleValue } from '../support/stack';
@@ -71,6 +71,16 @@ describe('exposition: the scrape text written from preformatted lines', () => {
     metrics.recordRedisCommand('get', 0.0003);
     metrics.inFlightRequests = 2;
     expect(await exposition(metrics.registry)).toBe(await metrics.registry.metrics());
+  });
+
+  test('an OpenMetrics registry gets prom-client\'s own text (counter names and # EOF differ)', async () => {
+    // prom-client's types leave out the constructor's content-type argument.
+    const OpenMetricsRegistry = Registry as unknown as new (contentType: string) => Registry<OpenMetricsContentType>;
+    const registry = new OpenMetricsRegistry(Registry.OPENMETRICS_CONTENT_TYPE);
+    new SeriesCounter({ name: 'hits_total', help: 'c', labelNames: ['a'] as const, registers: [registry] }).series('x').inc();
+    const text = await exposition(registry);
+    expect(text).toBe(await registry.metrics());
+    expect(text.endsWith('# EOF\n')).toBe(true);
   });
 
   test('a reset zeroes series in place, so recorders holding them keep counting', async () => {
