@@ -35,7 +35,7 @@ import { startPostgres, startRedis } from '../app/test/support/services';
 interface AutocannonResult {
   /** Seconds the run took. */
   duration: number;
-  requests: { average: number; total: number };
+  requests: { total: number };
   errors: number;
   timeouts: number;
   non2xx: number;

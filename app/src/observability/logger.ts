@@ -205,7 +205,7 @@ export interface AccessLogFields {
   readonly userAgent: string | undefined;
 }
 
-/** Distinct method and route pairs whose JSON is kept; routes are templates, so few exist. */
+/** Distinct routes whose method and route JSON is kept; routes are templates, so few exist. */
 const MAX_CACHED_ROUTES = 1000;
 
 /**
@@ -226,7 +226,8 @@ export function accessLogWriter(logger: Logger): ((fields: AccessLogFields) => v
   const afterTime = `","level":"info"${service === undefined ? '' : `,"service":${jsonString(service)}`},"message":"request","requestId":`;
   let prefixTime = '';
   let prefix = '';
-  const routeJson = new Map<string, string>();
+  /** Route → method → `,"method":…,"route":…`. Nested, so a line builds no key string. */
+  const routeJson = new Map<string, Map<string, string>>();
   const addressJson = lastValueJson();
   const userAgentJson = lastValueJson();
   // Transports read the line synchronously in log(), so one holder object serves every line.
@@ -238,11 +239,12 @@ export function accessLogWriter(logger: Logger): ((fields: AccessLogFields) => v
       prefixTime = time;
       prefix = `{"time":"${time}${afterTime}`;
     }
-    const routeKey = `${fields.method} ${fields.route}`;
-    let methodAndRoute = routeJson.get(routeKey);
+    let byMethod = routeJson.get(fields.route);
+    let methodAndRoute = byMethod?.get(fields.method);
     if (methodAndRoute === undefined) {
       methodAndRoute = `,"method":${jsonString(fields.method)},"route":${jsonString(fields.route)}`;
-      if (routeJson.size < MAX_CACHED_ROUTES) routeJson.set(routeKey, methodAndRoute);
+      if (byMethod === undefined && routeJson.size < MAX_CACHED_ROUTES) routeJson.set(fields.route, (byMethod = new Map()));
+      byMethod?.set(fields.method, methodAndRoute);
     }
     let line = `${prefix}"${fields.requestId}"${methodAndRoute},"statusCode":${finite(fields.statusCode)},"durationMs":${milliseconds(fields.durationMs)}`;
     if (fields.remoteAddress !== undefined) line += `,"remoteAddress":${addressJson(fields.remoteAddress)}`;

@@ -84,9 +84,8 @@ export class AppMetrics {
   /** Requests being served; the request hooks move it, `http_requests_in_flight` reports it. */
   inFlightRequests = 0;
 
-  private readonly requestSeries = new Map<string, RequestSeries>();
-  private readonly pgSeries = new Map<PgOperation, HistogramSeries>();
-  private readonly redisSeries = new Map<RedisCommand, HistogramSeries>();
+  /** Route → method → status code → series. Nested, so a request builds no key string. */
+  private readonly requestSeries = new Map<string, Map<string, Map<number, RequestSeries>>>();
   private poolStats: (() => PoolStats) | undefined;
 
   constructor(options: MetricsOptions) {
@@ -174,12 +173,15 @@ export class AppMetrics {
 
   /** Records one finished HTTP request. `route` is the template or {@link UNMATCHED_ROUTE}. */
   recordRequest(method: string, route: string, statusCode: number, seconds: number): void {
-    const key = `${method} ${statusCode} ${route}`;
-    let series = this.requestSeries.get(key);
+    let byMethod = this.requestSeries.get(route);
+    if (byMethod === undefined) this.requestSeries.set(route, (byMethod = new Map()));
+    let byStatus = byMethod.get(method);
+    if (byStatus === undefined) byMethod.set(method, (byStatus = new Map()));
+    let series = byStatus.get(statusCode);
     if (series === undefined) {
       const values = [KNOWN_METHODS.has(method) ? method : 'other', route, String(statusCode)];
       series = { count: this.httpRequests.series(...values), duration: this.httpDuration.series(...values) };
-      this.requestSeries.set(key, series);
+      byStatus.set(statusCode, series);
     }
     series.count.inc();
     series.duration.observe(seconds);
@@ -192,16 +194,12 @@ export class AppMetrics {
 
   /** Records one PostgreSQL query's duration. */
   recordPgQuery(operation: PgOperation, seconds: number): void {
-    let series = this.pgSeries.get(operation);
-    if (series === undefined) this.pgSeries.set(operation, (series = this.pgQueryDuration.series(operation)));
-    series.observe(seconds);
+    this.pgQueryDuration.series(operation).observe(seconds);
   }
 
   /** Records one Redis command's duration. */
   recordRedisCommand(command: RedisCommand, seconds: number): void {
-    let series = this.redisSeries.get(command);
-    if (series === undefined) this.redisSeries.set(command, (series = this.redisCommandDuration.series(command)));
-    series.observe(seconds);
+    this.redisCommandDuration.series(command).observe(seconds);
   }
 
   /** Sets the function `pg_pool_connections` reads at scrape time. */
