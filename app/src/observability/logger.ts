@@ -10,6 +10,7 @@ import type { Writable } from 'node:stream';
 import winston from 'winston';
 import TransportStream from 'winston-transport';
 import type { LogLevel } from '../config';
+import { LogBuffer, utf8Bytes } from './log-buffer';
 import { redact, redactEntry, scrubString } from './redact';
 
 /** The logger type the rest of the service uses. */
@@ -26,6 +27,7 @@ export interface LoggerOptions {
 }
 
 const MESSAGE = Symbol.for('message');
+const NEWLINE = 0x0a;
 
 let lastMs = 0;
 let lastIso = '';
@@ -50,38 +52,6 @@ function finite(value: number): string {
   return Number.isFinite(value) ? String(value) : 'null';
 }
 
-/** `FRACTIONS[n]`: the decimals of n thousandths as JSON writes them ('', '.5', '.05', '.125'). */
-const FRACTIONS = Array.from({ length: 1000 }, (_, thousandths) => (thousandths === 0 ? '' : `.${String(thousandths).padStart(3, '0').replace(/0+$/, '')}`));
-
-/**
- * Milliseconds rounded to the microsecond, written as `JSON.stringify(Math.round(ms * 1000) / 1000)`
- * would write them, from two integers: converting a fractional double to text costs several times
- * more, and every access line has one.
- */
-function milliseconds(value: number): string {
-  const micros = Math.round(value * 1000);
-  // Up to 1e15 µs (31 years) a double holds three decimals exactly; anything else takes the slow path.
-  if (!(micros >= 0 && micros < 1e15)) return finite(micros / 1000);
-  const fraction = micros % 1000;
-  return `${(micros - fraction) / 1000}${FRACTIONS[fraction]}`;
-}
-
-/**
- * `jsonString` for a value that usually repeats from one line to the next (a keep-alive
- * client's user agent and address): the last value's JSON is kept.
- */
-function lastValueJson(): (value: string) => string {
-  let last = '';
-  let lastJson = '""';
-  return (value) => {
-    if (value !== last) {
-      last = value;
-      lastJson = jsonString(value);
-    }
-    return lastJson;
-  };
-}
-
 /**
  * Turns winston's info object into one redacted JSON line in a single pass. Field order is fixed
  * (time, level, service, message, then the rest) so lines read the same in a terminal and in
@@ -104,10 +74,22 @@ const leanJson = winston.format((info) => {
 });
 
 /**
+ * Where a line is written as bytes: the access-log writer appends straight into `lines`, then
+ * calls `lineWritten()`. Both of the logger's transports are such targets.
+ */
+interface LineTarget {
+  readonly lines: LogBuffer;
+  /** One whole line (ending in a newline) has just been appended to `lines`. */
+  lineWritten(): void;
+}
+
+/**
  * Writes each formatted line to a stream, straight away. (winston's Console transport schedules a
  * `setImmediate` per line to emit `logged`; on the access-log path that doubled a line's cost.)
  */
-class LineTransport extends TransportStream {
+class LineTransport extends TransportStream implements LineTarget {
+  readonly lines = new LogBuffer(1024);
+
   constructor(private readonly stream: Writable) {
     super();
   }
@@ -116,27 +98,51 @@ class LineTransport extends TransportStream {
     this.stream.write(`${info[MESSAGE]}\n`);
     next();
   }
+
+  lineWritten(): void {
+    this.stream.write(this.lines.toString());
+    this.lines.clear();
+  }
 }
 
-/** Pending log text that is written at once instead of waiting for the timer. */
+/** Pending log bytes that are written at once instead of waiting for the timer. */
 const FLUSH_BYTES = 16 * 1024;
 /** Longest a line waits before it is written. */
 const FLUSH_DELAY_MS = 20;
 
+/** Longest the exit handler keeps retrying a full stdout pipe before giving up. */
+const EXIT_DRAIN_MS = 5000;
+
+function errorCode(error: unknown): unknown {
+  return (error as NodeJS.ErrnoException | undefined)?.code;
+}
+
 /**
- * Collects lines and writes them to stdout together: when 16 KiB are pending, or 20 ms after the
- * first pending line, whichever comes first. Under load that is one syscall (and one wake-up of
- * the log router reading the pipe) per ~60 lines instead of per line or per event-loop turn,
- * which was most of what an access line cost (`npm run bench:app`). Lines still pending when
- * the process exits are written synchronously from the `exit` handler, so `process.exit()`
- * loses none; a process killed outright (SIGKILL, out of memory) loses at most the last 20 ms.
+ * Collects lines as bytes and writes them to stdout together: when 16 KiB are pending, or 20 ms
+ * after the first pending line, whichever comes first. Under load that is one syscall (and one
+ * wake-up of the log router reading the pipe) per ~60 lines instead of per line or per event-loop
+ * turn, which was most of what an access line cost (`npm run bench:app`).
+ *
+ * It writes to file descriptor 1 itself instead of through `process.stdout`: a stream queues what
+ * a full pipe refuses in memory, and `process.exit()` throws that queue away, so a slow log reader
+ * cost the last lines (seen in the test that writes 700 KB and exits). Here a chunk the pipe
+ * refuses stays queued in order and is retried every millisecond; the `exit` handler writes what
+ * is left synchronously, waiting out a full pipe for up to 5 s. A process killed outright
+ * (SIGKILL, out of memory) loses at most the last 20 ms.
  */
-class StdoutBatchTransport extends TransportStream {
-  private pending = '';
+class StdoutBatchTransport extends TransportStream implements LineTarget {
+  readonly lines = new LogBuffer(FLUSH_BYTES * 2);
+  /** Chunks not written yet because the pipe was full, oldest first. */
+  private readonly queue: Buffer[] = [];
   private timer: NodeJS.Timeout | undefined;
+  private retry: NodeJS.Timeout | undefined;
   private readonly flushLater = (): void => {
     this.timer = undefined;
     this.flush();
+  };
+  private readonly retryLater = (): void => {
+    this.retry = undefined;
+    this.drain();
   };
 
   constructor() {
@@ -145,15 +151,20 @@ class StdoutBatchTransport extends TransportStream {
   }
 
   override log(info: Record<symbol, string>, next: () => void): void {
-    this.pending += `${info[MESSAGE]}\n`;
-    if (this.pending.length >= FLUSH_BYTES) {
+    this.lines.appendUtf8(info[MESSAGE]);
+    this.lines.appendByte(NEWLINE);
+    this.lineWritten();
+    next();
+  }
+
+  lineWritten(): void {
+    if (this.lines.length >= FLUSH_BYTES) {
       this.flush();
     } else if (this.timer === undefined) {
       this.timer = setTimeout(this.flushLater, FLUSH_DELAY_MS);
       // Never keeps the process alive: the exit handler writes what is left.
       this.timer.unref();
     }
-    next();
   }
 
   private flush(): void {
@@ -161,22 +172,65 @@ class StdoutBatchTransport extends TransportStream {
       clearTimeout(this.timer);
       this.timer = undefined;
     }
-    if (this.pending === '') return;
-    const text = this.pending;
-    this.pending = '';
-    process.stdout.write(text);
+    // take() hands the bytes over for good: they may wait in the queue while appending goes on.
+    if (this.lines.length > 0) this.queue.push(this.lines.take());
+    if (this.retry === undefined) this.drain();
+  }
+
+  /** Writes queued chunks until done or the pipe is full (then retries in 1 ms). */
+  private drain(): void {
+    while (this.queue.length > 0) {
+      if (!this.writeSome()) {
+        this.retry = setTimeout(this.retryLater, 1);
+        this.retry.unref();
+        return;
+      }
+    }
+  }
+
+  /** Writes what the first queued chunk's pipe takes; `false` when the pipe is full. */
+  private writeSome(): boolean {
+    const chunk = this.queue[0];
+    try {
+      const written = writeSync(1, chunk);
+      if (written < chunk.length) this.queue[0] = chunk.subarray(written);
+      else this.queue.shift();
+      return true;
+    } catch (error) {
+      if (errorCode(error) === 'EAGAIN') return false;
+      // stdout is gone (EPIPE, EBADF: the reader exited): nothing left to write to.
+      this.queue.length = 0;
+      return true;
+    }
   }
 
   private flushSync(): void {
-    if (this.pending === '') return;
-    const text = this.pending;
-    this.pending = '';
-    try {
-      writeSync(1, text);
-    } catch {
-      // stdout is gone (reader exited): nothing left to write to.
+    if (this.lines.length > 0) this.queue.push(this.lines.take());
+    const deadline = Date.now() + EXIT_DRAIN_MS;
+    const pause = new Int32Array(new SharedArrayBuffer(4));
+    while (this.queue.length > 0 && Date.now() < deadline) {
+      if (!this.writeSome()) Atomics.wait(pause, 0, 0, 1);
     }
   }
+}
+
+/** A transport of someone else's (added to the logger later): access lines reach it as strings. */
+class StringLineTarget implements LineTarget {
+  readonly lines = new LogBuffer(1024);
+  private readonly entry: Record<symbol, string> = {};
+
+  constructor(private readonly transport: winston.transport) {}
+
+  lineWritten(): void {
+    // Without the newline, as winston's format hands lines to a transport.
+    this.entry[MESSAGE] = this.lines.toString().slice(0, -1);
+    this.lines.clear();
+    this.transport.log?.(this.entry, () => undefined);
+  }
+}
+
+function lineTarget(transport: winston.transport): LineTarget {
+  return transport instanceof LineTransport || transport instanceof StdoutBatchTransport ? transport : new StringLineTarget(transport);
 }
 
 /** Creates the service logger. Child loggers are avoided on the hot path: pass fields instead. */
@@ -201,55 +255,92 @@ export interface AccessLogFields {
   readonly statusCode: number;
   /** Written rounded to the microsecond (at most three decimals), as JSON writes that number. */
   readonly durationMs: number;
+  /**
+   * `performance.now()` when the response finished (the caller has it from the duration). The
+   * line's `time` is the wall-clock time read once in that millisecond, so a busy service reads
+   * the clock once per millisecond instead of once per line.
+   */
+  readonly finishedAt: number;
   readonly remoteAddress: string | undefined;
   readonly userAgent: string | undefined;
 }
 
-/** Distinct routes whose method and route JSON is kept; routes are templates, so few exist. */
+/** Distinct routes whose middle part is kept; routes are templates, so few exist. */
 const MAX_CACHED_ROUTES = 1000;
+
+/**
+ * Appends a millisecond duration rounded to the microsecond, as
+ * `JSON.stringify(Math.round(ms * 1000) / 1000)` writes it, from two integers.
+ */
+function appendMilliseconds(lines: LogBuffer, value: number): void {
+  const micros = Math.round(value * 1000);
+  // Up to 1e15 µs (31 years) a double holds three decimals exactly; anything else takes the slow path.
+  if (!(micros >= 0 && micros < 1e15)) {
+    lines.appendAscii(finite(micros / 1000));
+    return;
+  }
+  const fraction = micros % 1000;
+  lines.appendUint((micros - fraction) / 1000);
+  lines.appendThousandths(fraction);
+}
 
 /**
  * The access-log writer: one `info` line per request, written to the logger's own transports.
  * The line is what the logger's format writes for `logger.info('request', fields)` with the
  * duration rounded to the microsecond (same keys, order and redaction: a test compares the two),
  * built without winston's info object, format chain and stream, because it is written on every
- * request: per line it costs one string built from parts that are mostly ready (the time prefix
- * changes once per millisecond, the method and route JSON once per route, a keep-alive client's
- * address and user agent JSON once per client), with every request-supplied string still scrubbed
- * and escaped (the request id is well-formed by construction).
+ * request. Its bytes go straight into the transport's pending output (log-buffer.ts): the time
+ * prefix changes once per millisecond, the method and route bytes once per route, a keep-alive
+ * client's address and user agent bytes once per client, and every request-supplied string is
+ * still scrubbed and escaped (the request id is well-formed by construction).
  * Level and transports are read once here; returns `undefined` when `info` is disabled.
  */
 export function accessLogWriter(logger: Logger): ((fields: AccessLogFields) => void) | undefined {
   if (!logger.isLevelEnabled('info')) return undefined;
-  const transports = logger.transports;
+  const targets = logger.transports.map(lineTarget);
   const service = (logger.defaultMeta as { service?: string } | undefined)?.service;
-  const afterTime = `","level":"info"${service === undefined ? '' : `,"service":${jsonString(service)}`},"message":"request","requestId":`;
-  let prefixTime = '';
-  let prefix = '';
-  /** Route → method → `,"method":…,"route":…`. Nested, so a line builds no key string. */
-  const routeJson = new Map<string, Map<string, string>>();
-  const addressJson = lastValueJson();
-  const userAgentJson = lastValueJson();
-  // Transports read the line synchronously in log(), so one holder object serves every line.
-  const entry: Record<symbol, string> = {};
-  const done = (): void => undefined;
+  const afterTime = `","level":"info"${service === undefined ? '' : `,"service":${jsonString(service)}`},"message":"request","requestId":"`;
+  let headMillisecond = Number.NaN;
+  let head: Uint8Array = new Uint8Array(0);
+  /**
+   * Route → method → status code → `","method":…,"route":…,"statusCode":…,"durationMs":`.
+   * Nested, so a line builds no key string.
+   */
+  const middles = new Map<string, Map<string, Map<number, Uint8Array>>>();
+  // The last line's client and its `,"remoteAddress":…,"userAgent":…}` + newline.
+  let lastAddress: string | undefined;
+  let lastUserAgent: string | undefined;
+  let tail = utf8Bytes('}\n');
   return (fields) => {
-    const time = timestamp();
-    if (time !== prefixTime) {
-      prefixTime = time;
-      prefix = `{"time":"${time}${afterTime}`;
+    const millisecond = Math.floor(fields.finishedAt);
+    if (millisecond !== headMillisecond) {
+      headMillisecond = millisecond;
+      head = utf8Bytes(`{"time":"${timestamp()}${afterTime}`);
     }
-    let byMethod = routeJson.get(fields.route);
-    let methodAndRoute = byMethod?.get(fields.method);
-    if (methodAndRoute === undefined) {
-      methodAndRoute = `,"method":${jsonString(fields.method)},"route":${jsonString(fields.route)}`;
-      if (byMethod === undefined && routeJson.size < MAX_CACHED_ROUTES) routeJson.set(fields.route, (byMethod = new Map()));
-      byMethod?.set(fields.method, methodAndRoute);
+    const { method, route, statusCode, remoteAddress, userAgent } = fields;
+    let byMethod = middles.get(route);
+    let byStatus = byMethod?.get(method);
+    let middle = byStatus?.get(statusCode);
+    if (middle === undefined) {
+      middle = utf8Bytes(`","method":${jsonString(method)},"route":${jsonString(route)},"statusCode":${finite(statusCode)},"durationMs":`);
+      if (byMethod === undefined && middles.size < MAX_CACHED_ROUTES) middles.set(route, (byMethod = new Map()));
+      if (byMethod !== undefined && byStatus === undefined) byMethod.set(method, (byStatus = new Map()));
+      byStatus?.set(statusCode, middle);
     }
-    let line = `${prefix}"${fields.requestId}"${methodAndRoute},"statusCode":${finite(fields.statusCode)},"durationMs":${milliseconds(fields.durationMs)}`;
-    if (fields.remoteAddress !== undefined) line += `,"remoteAddress":${addressJson(fields.remoteAddress)}`;
-    if (fields.userAgent !== undefined) line += `,"userAgent":${userAgentJson(fields.userAgent)}`;
-    entry[MESSAGE] = `${line}}`;
-    for (const transport of transports) transport.log?.(entry, done);
+    if (remoteAddress !== lastAddress || userAgent !== lastUserAgent) {
+      lastAddress = remoteAddress;
+      lastUserAgent = userAgent;
+      const address = remoteAddress === undefined ? '' : `,"remoteAddress":${jsonString(remoteAddress)}`;
+      tail = utf8Bytes(`${address}${userAgent === undefined ? '' : `,"userAgent":${jsonString(userAgent)}`}}\n`);
+    }
+    for (const target of targets) {
+      const lines = target.lines;
+      lines.appendBytes(head);
+      lines.appendAscii(fields.requestId);
+      lines.appendBytes(middle);
+      appendMilliseconds(lines, fields.durationMs);
+      lines.appendBytes(tail);
+      target.lineWritten();
+    }
   };
 }

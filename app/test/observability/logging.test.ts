@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import TransportStream from 'winston-transport';
 import { ACCESS_LOG_KEYS, accessLogWriter, createLogger } from '../../src/observability/logger';
 import { REDACTED, SENSITIVE_KEY, redact, scrubString } from '../../src/observability/redact';
 import { startStack, type Stack } from '../support/stack';
@@ -91,14 +92,18 @@ describe('logger output', () => {
 
 describe('access-log writer', () => {
   const fields = { requestId: 'r-1', method: 'GET', route: '/v1/items/:id', statusCode: 200, durationMs: 1.5, remoteAddress: '10.0.0.1' };
+  /** What the writer takes beyond the line's own fields: when the response finished (performance.now()). */
+  const finishedAt = 1234.5;
 
   test("writes one line with the logger format's shape and redaction", () => {
     const out = capture();
     const write = accessLogWriter(createLogger({ level: 'info', service: 'vigil-api', destination: out.destination }));
-    write!({ ...fields, userAgent: 'curl/8 (Authorization: Bearer leaked-ua-token)' });
+    write!({ ...fields, finishedAt, userAgent: 'curl/8 (Authorization: Bearer leaked-ua-token)' });
     const line = JSON.parse(out.text());
     expect(line).toMatchObject({ level: 'info', service: 'vigil-api', message: 'request', ...fields });
     expect(line.userAgent).toBe(`curl/8 (Authorization: Bearer ${REDACTED})`);
+    // The wall-clock time, read once per millisecond of finishedAt.
+    expect(Math.abs(Date.parse(line.time) - Date.now())).toBeLessThan(5000);
     expect(out.text()).not.toContain('leaked-ua-token');
   });
 
@@ -106,7 +111,7 @@ describe('access-log writer', () => {
     const out = capture();
     const logger = createLogger({ level: 'info', service: 'vigil-api', destination: out.destination });
     const all = { ...fields, userAgent: 'agent "quoted" \\ and postgres://u:pw@h/db' };
-    accessLogWriter(logger)!(all);
+    accessLogWriter(logger)!({ ...all, finishedAt });
     logger.info('request', all);
     const [fast, generic] = out.text().trim().split('\n');
     const strip = (line: string) => line.replace(/"time":"[^"]+"/, '"time":""');
@@ -118,7 +123,7 @@ describe('access-log writer', () => {
     const out = capture();
     const write = accessLogWriter(createLogger({ level: 'info', service: 'vigil-api', destination: out.destination }))!;
     const durations = [0, 0.0004, 0.0005, 0.001, 0.05, 0.1, 1.5, 2, 12.3456789, 999.9995, 1000, 65432.1, 1e12 - 0.25, 1e12 + 0.25, 8860178401778.689, -0, Number.NaN, Number.POSITIVE_INFINITY, -3.2];
-    for (const durationMs of durations) write({ ...fields, durationMs, userAgent: undefined });
+    for (const durationMs of durations) write({ ...fields, durationMs, finishedAt, userAgent: undefined });
     const written = out.text().trim().split('\n').map((line) => /"durationMs":([^,}]+)/.exec(line)![1]);
     expect(written).toEqual(durations.map((ms) => JSON.stringify(Number.isFinite(ms) ? Math.round(ms * 1000) / 1000 : null)));
     expect(written.slice(0, 8)).toEqual(['0', '0', '0.001', '0.001', '0.05', '0.1', '1.5', '2']);
@@ -133,7 +138,7 @@ describe('access-log writer', () => {
       ['10.0.0.2', 'agent "b" token=abc'],
       ['10.0.0.1', 'agent-a'],
     ];
-    for (const [remoteAddress, userAgent] of clients) write({ ...fields, remoteAddress, userAgent });
+    for (const [remoteAddress, userAgent] of clients) write({ ...fields, finishedAt, remoteAddress, userAgent });
     const lines = out.text().trim().split('\n').map((line) => JSON.parse(line));
     expect(lines.map((line) => [line.remoteAddress, line.userAgent])).toEqual([
       ['10.0.0.1', 'agent-a'],
@@ -145,12 +150,29 @@ describe('access-log writer', () => {
 
   test('an absent user agent is left out, not written as null', () => {
     const out = capture();
-    accessLogWriter(createLogger({ level: 'info', service: 'vigil-api', destination: out.destination }))!({ ...fields, userAgent: undefined });
+    accessLogWriter(createLogger({ level: 'info', service: 'vigil-api', destination: out.destination }))!({ ...fields, finishedAt, userAgent: undefined });
     expect(JSON.parse(out.text())).not.toHaveProperty('userAgent');
   });
 
   test('no access-line key names a secret (their values skip the key check, never the scrub)', () => {
     for (const key of ACCESS_LOG_KEYS) expect(SENSITIVE_KEY.test(key)).toBe(false);
+  });
+
+  test('a transport added to the logger by someone else gets the same line, as a string', () => {
+    const out = capture();
+    const logger = createLogger({ level: 'info', service: 'vigil-api', destination: out.destination });
+    const received: string[] = [];
+    logger.add(
+      new (class extends TransportStream {
+        override log(info: Record<symbol, string>, next: () => void): void {
+          received.push(info[Symbol.for('message')]);
+          next();
+        }
+      })(),
+    );
+    accessLogWriter(logger)!({ ...fields, finishedAt, userAgent: 'agent ü' });
+    expect(received).toEqual([out.text().trimEnd()]);
+    expect(JSON.parse(received[0]).userAgent).toBe('agent ü');
   });
 
   test('is absent when the level is above info, so no line is even formatted', () => {
@@ -159,13 +181,20 @@ describe('access-log writer', () => {
 });
 
 describe('stdout batching (the logger without a destination)', () => {
-  /** Runs `body` in a child process with `logger` (stdout logger at info) in scope. */
-  function child(body: string) {
+  /**
+   * Runs `body` in a child process with `logger` (stdout logger at info) in scope. `readAfterMs`
+   * leaves its stdout unread that long, as a slow log router would: the pipe fills up.
+   */
+  function child(body: string, readAfterMs = 0) {
     const script = `const { createLogger } = require(${JSON.stringify(join(__dirname, '../../src/observability/logger'))});
       const logger = createLogger({ level: 'info', service: 'batch-test' }); ${body}`;
     const proc = spawn(process.execPath, ['--require', join(__dirname, '../support/register-ts.js'), '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     proc.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    if (readAfterMs > 0) {
+      proc.stdout.pause();
+      setTimeout(() => proc.stdout.resume(), readAfterMs);
+    }
     return { proc, out: () => out };
   }
 
@@ -177,6 +206,51 @@ describe('stdout batching (the logger without a destination)', () => {
       expect(JSON.parse(out()).message).toBe('lone line');
     } finally {
       // SIGKILL skips the exit handler: the line above was written by the timer.
+      proc.kill('SIGKILL');
+    }
+  });
+
+  // Node makes a stdout pipe non-blocking once anything touches process.stdout: then a full pipe
+  // refuses writes (EAGAIN) instead of blocking them.
+  test.each([
+    ['blocking', ''],
+    ['non-blocking', 'void process.stdout;'],
+  ])('access lines and other lines reach a %s stdout pipe whole and in order, across many flushes, while the pipe is full', async (_mode, setup) => {
+    const { proc, out } = child(`${setup} const { accessLogWriter } = require(${JSON.stringify(join(__dirname, '../../src/observability/logger'))});
+      const write = accessLogWriter(logger);
+      for (let i = 0; i < 3000; i++) {
+        write({ requestId: 'req-' + String(i).padStart(8, '0'), method: 'GET', route: '/v1/items/:id', statusCode: 200 + (i % 3),
+          durationMs: i / 7, finishedAt: i / 10, remoteAddress: '10.0.0.' + (i % 2), userAgent: i % 5 ? 'agent ü ' + (i % 4) : undefined });
+        if (i % 500 === 0) logger.warn('marker ' + i);
+      }
+      process.exit(0);`, 500);
+    await once(proc, 'close');
+    const lines = out().trim().split('\n').map((line) => JSON.parse(line));
+    expect(lines).toHaveLength(3006);
+    let request = 0;
+    for (const line of lines) {
+      if (line.message === 'marker ' + (request - 1)) continue;
+      expect(line).toMatchObject({ message: 'request', requestId: 'req-' + String(request).padStart(8, '0'), statusCode: 200 + (request % 3) });
+      expect(line.durationMs).toBe(Math.round((request / 7) * 1000) / 1000);
+      expect(line.remoteAddress).toBe('10.0.0.' + (request % 2));
+      expect(line.userAgent).toBe(request % 5 ? 'agent ü ' + (request % 4) : undefined);
+      request++;
+    }
+    expect(request).toBe(3000);
+  });
+
+  test('lines a full non-blocking pipe refused are written later while the process goes on', async () => {
+    const { proc, out } = child(
+      `void process.stdout; for (let i = 0; i < 5000; i++) logger.info('line ' + i + ' ' + 'x'.repeat(100)); setInterval(() => undefined, 1000);`,
+      500,
+    );
+    try {
+      const deadline = Date.now() + 10_000;
+      while (!out().includes('line 4999 ') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      const lines = out().trim().split('\n').map((line) => JSON.parse(line).message.split(' ')[1]);
+      expect(lines).toEqual(Array.from({ length: 5000 }, (_, i) => String(i)));
+    } finally {
+      // SIGKILL skips the exit handler: the lines above were written by the retries.
       proc.kill('SIGKILL');
     }
   });
