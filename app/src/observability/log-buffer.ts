@@ -20,6 +20,8 @@ const ZERO = 0x30;
 /** An append-only byte buffer; {@link take} hands its bytes over and starts a new one. */
 export class LogBuffer {
   private bytes: Buffer;
+  /** A backing buffer handed back by {@link recycle}, used by the next {@link take}. */
+  private spare: Buffer | undefined;
   /** Bytes written so far. */
   length = 0;
 
@@ -106,9 +108,19 @@ export class LogBuffer {
    */
   take(): Buffer {
     const written = this.bytes.subarray(0, this.length);
-    this.bytes = Buffer.allocUnsafeSlow(this.initialCapacity);
+    this.bytes = this.spare ?? Buffer.allocUnsafeSlow(this.initialCapacity);
+    this.spare = undefined;
     this.length = 0;
     return written;
+  }
+
+  /**
+   * Gives back bytes from {@link take} once nothing reads them any more (a synchronous write
+   * returned), so the next take() reuses their backing buffer instead of allocating one.
+   * Anything else (a slice, a buffer that grew) is left to the GC.
+   */
+  recycle(taken: Buffer): void {
+    if (taken.byteOffset === 0 && taken.buffer.byteLength === this.initialCapacity) this.spare = Buffer.from(taken.buffer);
   }
 
   /** Drops what was written, keeping the backing buffer. */

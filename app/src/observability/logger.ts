@@ -193,8 +193,13 @@ class StdoutBatchTransport extends TransportStream implements LineTarget {
     const chunk = this.queue[0];
     try {
       const written = writeSync(1, chunk);
-      if (written < chunk.length) this.queue[0] = chunk.subarray(written);
-      else this.queue.shift();
+      if (written < chunk.length) {
+        this.queue[0] = chunk.subarray(written);
+      } else {
+        // The kernel has the bytes: their buffer takes the next lines.
+        this.queue.shift();
+        this.lines.recycle(chunk);
+      }
       return true;
     } catch (error) {
       if (errorCode(error) === 'EAGAIN') return false;

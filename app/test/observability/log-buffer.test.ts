@@ -43,4 +43,22 @@ describe('LogBuffer', () => {
     buffer.clear();
     expect(buffer.toString()).toBe('');
   });
+
+  test('a recycled buffer backs the lines after the next take(); a slice of one is not kept', () => {
+    const buffer = new LogBuffer(64);
+    const chunk = (text: string) => {
+      buffer.appendAscii(text);
+      return buffer.take();
+    };
+    const first = chunk('one\n');
+    buffer.recycle(first);
+    const second = chunk('two\n'); // written before the recycling took effect
+    const third = chunk('three\n');
+    expect(Object.is(third.buffer, first.buffer)).toBe(true);
+    expect([second, third].map(String)).toEqual(['two\n', 'three\n']);
+    buffer.recycle(second.subarray(1));
+    chunk('four\n');
+    const fifth = chunk('five\n');
+    expect([first.buffer, second.buffer].some((used) => Object.is(fifth.buffer, used))).toBe(false);
+  });
 });
