@@ -15,7 +15,12 @@
  * drifts by tens of percent from one round to the next here; a ratio within one round cancels
  * most of that). The lines before it give the ratio of the medians for comparison and the
  * server's CPU time per request of each variant (from /proc): autocannon shares the 2 cores, so
- * throughput alone understates what the instrumentation costs a busy task.
+ * throughput alone understates what the instrumentation costs a busy task. They also give this
+ * process's own CPU time per request (autocannon): it parses responses in JavaScript
+ * (http-parser-js), so the instrumented variant's extra `X-Request-Id` header costs the load
+ * generator about 1 µs per response here (1.1-1.4 µs, measured with the header turned on and off
+ * in a copy of the service), CPU the server then cannot use; a load balancer in front of the
+ * service parses it in native code.
  * Targets: throughput_ratio >= 0.90, p99_ratio <= 1.15, scrape < 25 ms.
  *
  * Options (environment): BENCH_ROUNDS (21), BENCH_SECONDS (1), BENCH_CONNECTIONS (32),
@@ -84,6 +89,8 @@ interface Variant {
   readonly p99: number[];
   /** Server CPU time (user + system) per request, in microseconds. */
   readonly cpuPerRequestUs: number[];
+  /** This process's CPU time (autocannon, parsing every response) per request, in microseconds. */
+  readonly clientCpuPerRequestUs: number[];
 }
 
 /** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
@@ -140,7 +147,7 @@ async function startServer(name: Variant['name'], env: Record<string, string>): 
 
 async function startVariant(name: Variant['name'], env: Record<string, string>): Promise<Variant> {
   const servers = await Promise.all(Array.from({ length: PROCESSES }, () => startServer(name, env)));
-  return { name, servers, rps: [], p99: [], cpuPerRequestUs: [] };
+  return { name, servers, rps: [], p99: [], cpuPerRequestUs: [], clientCpuPerRequestUs: [] };
 }
 
 /**
@@ -203,22 +210,30 @@ async function main(): Promise<void> {
         // Each process serves a pair of rounds (both orders), so none always runs in one position.
         const server = variant.servers[Math.floor(r / 2) % PROCESSES];
         const cpuBefore = cpuSeconds(server.child.pid!);
+        const clientBefore = process.cpuUsage();
         const result = await round(variant, server, path, SECONDS);
         const cpuUs = ((cpuSeconds(server.child.pid!) - cpuBefore) * 1e6) / result.requests.total;
+        const client = process.cpuUsage(clientBefore);
+        const clientUs = (client.user + client.system) / result.requests.total;
         const rps = result.requests.total / result.duration;
         variant.rps.push(rps);
         variant.p99.push(result.p99Ms);
         variant.cpuPerRequestUs.push(cpuUs);
+        variant.clientCpuPerRequestUs.push(clientUs);
         console.log(
-          `  round ${r + 1} ${variant.name.padEnd(13)} ${rps.toFixed(0).padStart(7)} req/s  p99 ${result.p99Ms.toFixed(2)} ms  server CPU ${cpuUs.toFixed(1)} µs/request`,
+          `  round ${r + 1} ${variant.name.padEnd(13)} ${rps.toFixed(0).padStart(7)} req/s  p99 ${result.p99Ms.toFixed(2)} ms  ` +
+            `server CPU ${cpuUs.toFixed(1)} µs/request  client CPU ${clientUs.toFixed(1)} µs/request`,
         );
       }
     }
 
-    console.log('\n| variant | req/s (median) | p99 ms (median) | server CPU µs/request (median) |');
-    console.log('|---|---|---|---|');
+    console.log('\n| variant | req/s (median) | p99 ms (median) | server CPU µs/request (median) | client CPU µs/request (median) |');
+    console.log('|---|---|---|---|---|');
     for (const variant of variants) {
-      console.log(`| ${variant.name} | ${median(variant.rps).toFixed(0)} | ${median(variant.p99).toFixed(2)} | ${median(variant.cpuPerRequestUs).toFixed(1)} |`);
+      console.log(
+        `| ${variant.name} | ${median(variant.rps).toFixed(0)} | ${median(variant.p99).toFixed(2)} | ` +
+          `${median(variant.cpuPerRequestUs).toFixed(1)} | ${median(variant.clientCpuPerRequestUs).toFixed(1)} |`,
+      );
     }
 
     const scrape = await scrapeTimes(instrumented.servers[0], 15);
@@ -231,6 +246,12 @@ async function main(): Promise<void> {
       `server CPU per request: instrumented ${cpuInstrumented.toFixed(1)} µs, bare ${cpuBare.toFixed(1)} µs: ` +
         `instrumentation +${(cpuInstrumented - cpuBare).toFixed(1)} µs, of which the access log ` +
         `+${(cpuInstrumented - cpuMetricsOnly).toFixed(1)} µs (cpu_ratio=${(cpuBare / cpuInstrumented).toFixed(3)})`,
+    );
+    const clientInstrumented = median(instrumented.clientCpuPerRequestUs);
+    const clientBare = median(bare.clientCpuPerRequestUs);
+    console.log(
+      `client (autocannon) CPU per request: instrumented ${clientInstrumented.toFixed(1)} µs, bare ${clientBare.toFixed(1)} µs ` +
+        `(+${(clientInstrumented - clientBare).toFixed(1)} µs on the cores the server shares; parsing the X-Request-Id header in JavaScript is part of it)`,
     );
     // Each round runs the variants back to back, so a round's ratio compares like with like while
     // the machine's speed drifts between rounds; the median of those ratios is the result.
