@@ -123,7 +123,8 @@ function errorCode(error: unknown): unknown {
  * wake-up of the log router reading the pipe) per ~60 lines instead of per line or per event-loop
  * turn, which was most of what an access line cost (`npm run bench:app`).
  *
- * It writes to file descriptor 1 itself instead of through `process.stdout`: a stream queues what
+ * It writes to file descriptor 1 itself (the service writes nothing else to stdout; errors before
+ * the logger exists go to stderr) instead of through `process.stdout`: a stream queues what
  * a full pipe refuses in memory, and `process.exit()` throws that queue away, so a slow log reader
  * cost the last lines (seen in the test that writes 700 KB and exits). Here a chunk the pipe
  * refuses stays queued in order and is retried every millisecond; the `exit` handler writes what
