@@ -127,7 +127,8 @@ function errorCode(error: unknown): unknown {
  * the logger exists go to stderr) instead of through `process.stdout`: a stream queues what
  * a full pipe refuses in memory, and `process.exit()` throws that queue away, so a slow log reader
  * cost the last lines (seen in the test that writes 700 KB and exits). Here a chunk the pipe
- * refuses stays queued in order and is retried every millisecond; the `exit` handler writes what
+ * refuses stays queued in order and is retried (after 1 ms, backing off to 50 ms while the pipe
+ * stays full); the queue has no limit, as the stream's had none. The `exit` handler writes what
  * is left synchronously, waiting out a full pipe for up to 5 s. A process killed outright
  * (SIGKILL, out of memory) loses at most the last 20 ms.
  */
@@ -137,6 +138,10 @@ class StdoutBatchTransport extends TransportStream implements LineTarget {
   private readonly queue: Buffer[] = [];
   private timer: NodeJS.Timeout | undefined;
   private retry: NodeJS.Timeout | undefined;
+  /** Wait before the next retry of a full pipe: 1 ms, doubling up to 50 ms while it stays full. */
+  private retryDelayMs = 1;
+  /** Set after the first write error other than a full pipe (reported once on stderr). */
+  private failed = false;
   private readonly flushLater = (): void => {
     this.timer = undefined;
     this.flush();
@@ -148,6 +153,10 @@ class StdoutBatchTransport extends TransportStream implements LineTarget {
 
   constructor() {
     super();
+    // Node makes a stdout pipe non-blocking when process.stdout is first read. Writes then get
+    // EAGAIN from a full pipe instead of stalling the event loop (and the exit handler its 5 s
+    // limit). winston's dependencies read it too, but that is theirs to change: read it here.
+    void process.stdout;
     process.on('exit', () => this.flushSync());
   }
 
@@ -178,15 +187,17 @@ class StdoutBatchTransport extends TransportStream implements LineTarget {
     if (this.retry === undefined) this.drain();
   }
 
-  /** Writes queued chunks until done or the pipe is full (then retries in 1 ms). */
+  /** Writes queued chunks until done or the pipe is full (then retries, backing off). */
   private drain(): void {
     while (this.queue.length > 0) {
       if (!this.writeSome()) {
-        this.retry = setTimeout(this.retryLater, 1);
+        this.retry = setTimeout(this.retryLater, this.retryDelayMs);
         this.retry.unref();
+        this.retryDelayMs = Math.min(this.retryDelayMs * 2, 50);
         return;
       }
     }
+    this.retryDelayMs = 1;
   }
 
   /** Writes what the first queued chunk's pipe takes; `false` when the pipe is full. */
@@ -204,8 +215,13 @@ class StdoutBatchTransport extends TransportStream implements LineTarget {
       return true;
     } catch (error) {
       if (errorCode(error) === 'EAGAIN') return false;
-      // stdout is gone (EPIPE, EBADF: the reader exited): nothing left to write to.
+      // stdout is gone or broken (EPIPE: the reader exited; EBADF, EIO, ENOSPC): the lines
+      // cannot be written anywhere; say so once, where an operator may still see it.
       this.queue.length = 0;
+      if (!this.failed) {
+        this.failed = true;
+        process.stderr.write(`log lines dropped: writing stdout failed (${String(errorCode(error) ?? error)})\n`);
+      }
       return true;
     }
   }
@@ -261,12 +277,6 @@ export interface AccessLogFields {
   readonly statusCode: number;
   /** Written rounded to the microsecond (at most three decimals), as JSON writes that number. */
   readonly durationMs: number;
-  /**
-   * `performance.now()` when the response finished (the caller has it from the duration). The
-   * line's `time` is the wall-clock time read once in that millisecond, so a busy service reads
-   * the clock once per millisecond instead of once per line.
-   */
-  readonly finishedAt: number;
   readonly remoteAddress: string | undefined;
   readonly userAgent: string | undefined;
 }
@@ -305,8 +315,9 @@ export function accessLogWriter(logger: Logger): ((fields: AccessLogFields) => v
   if (!logger.isLevelEnabled('info')) return undefined;
   const targets = logger.transports.map(lineTarget);
   const service = (logger.defaultMeta as { service?: string } | undefined)?.service;
-  const afterTime = `","level":"info"${service === undefined ? '' : `,"service":${jsonString(service)}`},"message":"request","requestId":"`;
-  let headMillisecond = Number.NaN;
+  // As leanJson writes it: the service name is configuration (SERVICE_NAME), not request data.
+  const afterTime = `","level":"info"${service === undefined ? '' : `,"service":${JSON.stringify(service)}`},"message":"request","requestId":"`;
+  let headTime = '';
   let head: Uint8Array = new Uint8Array(0);
   /**
    * Route → method → status code → `","method":…,"route":…,"statusCode":…,"durationMs":`.
@@ -318,10 +329,11 @@ export function accessLogWriter(logger: Logger): ((fields: AccessLogFields) => v
   let lastUserAgent: string | undefined;
   let tail = utf8Bytes('}\n');
   return (fields) => {
-    const millisecond = Math.floor(fields.finishedAt);
-    if (millisecond !== headMillisecond) {
-      headMillisecond = millisecond;
-      head = utf8Bytes(`{"time":"${timestamp()}${afterTime}`);
+    // timestamp() hands out the same string all millisecond, so this compares references.
+    const time = timestamp();
+    if (time !== headTime) {
+      headTime = time;
+      head = utf8Bytes(`{"time":"${time}${afterTime}`);
     }
     const { method, route, statusCode, remoteAddress, userAgent } = fields;
     let byMethod = middles.get(route);

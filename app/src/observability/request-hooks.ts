@@ -90,8 +90,7 @@ export function registerRequestHooks(app: FastifyInstance, metrics: AppMetrics, 
     const request = untrack(this);
     if (request === undefined) return;
     const started = (request.raw as StampedRequest)[STARTED];
-    const finishedAt = performance.now();
-    const durationMs = started === undefined ? 0 : finishedAt - started;
+    const durationMs = started === undefined ? 0 : performance.now() - started;
     const route = this[ROUTE] ?? UNMATCHED_ROUTE;
     const statusCode = this.statusCode;
     metrics.recordRequest(request.method, route, statusCode, durationMs / 1000);
@@ -101,7 +100,6 @@ export function registerRequestHooks(app: FastifyInstance, metrics: AppMetrics, 
       route,
       statusCode,
       durationMs,
-      finishedAt,
       remoteAddress: request.ip,
       userAgent: request.headers['user-agent'],
     });

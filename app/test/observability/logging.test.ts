@@ -92,26 +92,23 @@ describe('logger output', () => {
 
 describe('access-log writer', () => {
   const fields = { requestId: 'r-1', method: 'GET', route: '/v1/items/:id', statusCode: 200, durationMs: 1.5, remoteAddress: '10.0.0.1' };
-  /** What the writer takes beyond the line's own fields: when the response finished (performance.now()). */
-  const finishedAt = 1234.5;
 
   test("writes one line with the logger format's shape and redaction", () => {
     const out = capture();
     const write = accessLogWriter(createLogger({ level: 'info', service: 'vigil-api', destination: out.destination }));
-    write!({ ...fields, finishedAt, userAgent: 'curl/8 (Authorization: Bearer leaked-ua-token)' });
+    write!({ ...fields, userAgent: 'curl/8 (Authorization: Bearer leaked-ua-token)' });
     const line = JSON.parse(out.text());
     expect(line).toMatchObject({ level: 'info', service: 'vigil-api', message: 'request', ...fields });
     expect(line.userAgent).toBe(`curl/8 (Authorization: Bearer ${REDACTED})`);
-    // The wall-clock time, read once per millisecond of finishedAt.
     expect(Math.abs(Date.parse(line.time) - Date.now())).toBeLessThan(5000);
     expect(out.text()).not.toContain('leaked-ua-token');
   });
 
-  test('its fixed-key line is the same JSON the generic path writes for the same fields', () => {
+  test.each(['vigil-api', 'odd "service" \\ password=1 ü'])('its fixed-key line is the same JSON the generic path writes for the same fields (service %s)', (service) => {
     const out = capture();
-    const logger = createLogger({ level: 'info', service: 'vigil-api', destination: out.destination });
-    const all = { ...fields, userAgent: 'agent "quoted" \\ and postgres://u:pw@h/db' };
-    accessLogWriter(logger)!({ ...all, finishedAt });
+    const logger = createLogger({ level: 'info', service, destination: out.destination });
+    const all = { ...fields, route: '/v1/ü/"x"', userAgent: 'agent "quoted" \\ \u2028 😀 and postgres://u:pw@h/db' };
+    accessLogWriter(logger)!(all);
     logger.info('request', all);
     const [fast, generic] = out.text().trim().split('\n');
     const strip = (line: string) => line.replace(/"time":"[^"]+"/, '"time":""');
@@ -123,7 +120,7 @@ describe('access-log writer', () => {
     const out = capture();
     const write = accessLogWriter(createLogger({ level: 'info', service: 'vigil-api', destination: out.destination }))!;
     const durations = [0, 0.0004, 0.0005, 0.001, 0.05, 0.1, 1.5, 2, 12.3456789, 999.9995, 1000, 65432.1, 1e12 - 0.25, 1e12 + 0.25, 8860178401778.689, -0, Number.NaN, Number.POSITIVE_INFINITY, -3.2];
-    for (const durationMs of durations) write({ ...fields, durationMs, finishedAt, userAgent: undefined });
+    for (const durationMs of durations) write({ ...fields, durationMs, userAgent: undefined });
     const written = out.text().trim().split('\n').map((line) => /"durationMs":([^,}]+)/.exec(line)![1]);
     expect(written).toEqual(durations.map((ms) => JSON.stringify(Number.isFinite(ms) ? Math.round(ms * 1000) / 1000 : null)));
     expect(written.slice(0, 8)).toEqual(['0', '0', '0.001', '0.001', '0.05', '0.1', '1.5', '2']);
@@ -138,7 +135,7 @@ describe('access-log writer', () => {
       ['10.0.0.2', 'agent "b" token=abc'],
       ['10.0.0.1', 'agent-a'],
     ];
-    for (const [remoteAddress, userAgent] of clients) write({ ...fields, finishedAt, remoteAddress, userAgent });
+    for (const [remoteAddress, userAgent] of clients) write({ ...fields, remoteAddress, userAgent });
     const lines = out.text().trim().split('\n').map((line) => JSON.parse(line));
     expect(lines.map((line) => [line.remoteAddress, line.userAgent])).toEqual([
       ['10.0.0.1', 'agent-a'],
@@ -150,12 +147,24 @@ describe('access-log writer', () => {
 
   test('an absent user agent is left out, not written as null', () => {
     const out = capture();
-    accessLogWriter(createLogger({ level: 'info', service: 'vigil-api', destination: out.destination }))!({ ...fields, finishedAt, userAgent: undefined });
+    accessLogWriter(createLogger({ level: 'info', service: 'vigil-api', destination: out.destination }))!({ ...fields, userAgent: undefined });
     expect(JSON.parse(out.text())).not.toHaveProperty('userAgent');
   });
 
   test('no access-line key names a secret (their values skip the key check, never the scrub)', () => {
     for (const key of ACCESS_LOG_KEYS) expect(SENSITIVE_KEY.test(key)).toBe(false);
+  });
+
+  test('times never run backwards between access lines and other lines', () => {
+    const out = capture();
+    const logger = createLogger({ level: 'info', service: 'vigil-api', destination: out.destination });
+    const write = accessLogWriter(logger)!;
+    for (let i = 0; i < 20_000; i++) {
+      if (i % 2) logger.info('between');
+      else write({ ...fields, userAgent: undefined });
+    }
+    const times = out.text().trim().split('\n').map((line) => Date.parse(JSON.parse(line).time));
+    expect(times.filter((time, i) => i > 0 && time < times[i - 1])).toEqual([]);
   });
 
   test('a transport added to the logger by someone else gets the same line, as a string', () => {
@@ -170,7 +179,7 @@ describe('access-log writer', () => {
         }
       })(),
     );
-    accessLogWriter(logger)!({ ...fields, finishedAt, userAgent: 'agent ü' });
+    accessLogWriter(logger)!({ ...fields, userAgent: 'agent ü' });
     expect(received).toEqual([out.text().trimEnd()]);
     expect(JSON.parse(received[0]).userAgent).toBe('agent ü');
   });
@@ -210,17 +219,19 @@ describe('stdout batching (the logger without a destination)', () => {
     }
   });
 
-  // Node makes a stdout pipe non-blocking once anything touches process.stdout: then a full pipe
-  // refuses writes (EAGAIN) instead of blocking them.
-  test.each([
-    ['blocking', ''],
-    ['non-blocking', 'void process.stdout;'],
-  ])('access lines and other lines reach a %s stdout pipe whole and in order, across many flushes, while the pipe is full', async (_mode, setup) => {
-    const { proc, out } = child(`${setup} const { accessLogWriter } = require(${JSON.stringify(join(__dirname, '../../src/observability/logger'))});
+  test('the logger leaves a stdout pipe non-blocking, so a full pipe never stalls the event loop', async () => {
+    // O_NONBLOCK is 04000 in the octal flags Linux shows in /proc/self/fdinfo.
+    const { proc, out } = child(`logger.info(require('node:fs').readFileSync('/proc/self/fdinfo/1', 'utf8').match(/flags:\\s+(\\d+)/)[1]);`);
+    await once(proc, 'close');
+    expect(Number.parseInt(JSON.parse(out()).message, 8) & 0o4000).toBe(0o4000);
+  });
+
+  test('access lines and other lines reach stdout whole and in order, across many flushes, while the pipe is full', async () => {
+    const { proc, out } = child(`const { accessLogWriter } = require(${JSON.stringify(join(__dirname, '../../src/observability/logger'))});
       const write = accessLogWriter(logger);
       for (let i = 0; i < 3000; i++) {
         write({ requestId: 'req-' + String(i).padStart(8, '0'), method: 'GET', route: '/v1/items/:id', statusCode: 200 + (i % 3),
-          durationMs: i / 7, finishedAt: i / 10, remoteAddress: '10.0.0.' + (i % 2), userAgent: i % 5 ? 'agent ü ' + (i % 4) : undefined });
+          durationMs: i / 7, remoteAddress: '10.0.0.' + (i % 2), userAgent: i % 5 ? 'agent ü ' + (i % 4) : undefined });
         if (i % 500 === 0) logger.warn('marker ' + i);
       }
       process.exit(0);`, 500);
@@ -239,9 +250,9 @@ describe('stdout batching (the logger without a destination)', () => {
     expect(request).toBe(3000);
   });
 
-  test('lines a full non-blocking pipe refused are written later while the process goes on', async () => {
+  test('lines a full pipe refused are written later while the process goes on', async () => {
     const { proc, out } = child(
-      `void process.stdout; for (let i = 0; i < 5000; i++) logger.info('line ' + i + ' ' + 'x'.repeat(100)); setInterval(() => undefined, 1000);`,
+      `for (let i = 0; i < 5000; i++) logger.info('line ' + i + ' ' + 'x'.repeat(100)); setInterval(() => undefined, 1000);`,
       500,
     );
     try {
@@ -253,6 +264,23 @@ describe('stdout batching (the logger without a destination)', () => {
       // SIGKILL skips the exit handler: the lines above were written by the retries.
       proc.kill('SIGKILL');
     }
+  });
+
+  test('when stdout is gone, the lost lines are reported once on stderr and the process goes on', async () => {
+    const script = `const { createLogger } = require(${JSON.stringify(join(__dirname, '../../src/observability/logger'))});
+      const logger = createLogger({ level: 'info', service: 'batch-test' });
+      const burst = (n) => { for (let i = 0; i < n; i++) logger.info('lost ' + i); };
+      setTimeout(() => burst(3), 100);
+      setTimeout(() => burst(3), 200);
+      setTimeout(() => { process.stderr.write('still running'); process.exit(0); }, 300);`;
+    const proc = spawn(process.execPath, ['--require', join(__dirname, '../support/register-ts.js'), '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    proc.stdout.destroy(); // the log router went away
+    let errors = '';
+    proc.stderr.on('data', (chunk: Buffer) => (errors += chunk.toString()));
+    const [code] = await once(proc, 'close');
+    expect(code).toBe(0);
+    expect(errors.match(/log lines dropped: writing stdout failed \(EPIPE\)/g)).toHaveLength(1);
+    expect(errors).toContain('still running');
   });
 
   test('every pending line is written when the process exits', async () => {
