@@ -29,6 +29,12 @@
  * from round to round, because one process can be a few µs per request faster or slower than
  * another of the same code for its whole life (measured here: two processes of nearly the same
  * code differed by 2.6 µs per request), which one process per variant would put into the ratio.
+ * Round r uses process `r % BENCH_PROCESSES` of each variant, so no process runs two rounds in a
+ * row: the variant that ends one round starts the next, and when one process served a pair of
+ * rounds it ran back to back with itself half the time (measured over 17 runs: 2-3 % less CPU
+ * per request than after another process, a bias for bare and metrics-only, never for
+ * instrumented, which runs in the middle). With an odd count each process serves both orders;
+ * an even count (other than 1) would keep each process in one position, so it is refused.
  * Each server's stdout is read by its own `cat`, as the log router reads the container's.
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
@@ -59,6 +65,9 @@ const ROUNDS = positiveInt('BENCH_ROUNDS', 21);
 const SECONDS = positiveInt('BENCH_SECONDS', 1);
 const CONNECTIONS = positiveInt('BENCH_CONNECTIONS', 32);
 const PROCESSES = positiveInt('BENCH_PROCESSES', 3);
+if (PROCESSES % 2 === 0) {
+  throw new Error(`BENCH_PROCESSES must be odd, got '${PROCESSES}': with an even count each server process would always run in the same position of a round`);
+}
 const APP_DIR = join(__dirname, '..', 'app');
 
 function positiveInt(name: string, fallback: number): number {
@@ -83,7 +92,7 @@ interface Server {
 
 interface Variant {
   readonly name: 'instrumented' | 'no-access-log' | 'bare';
-  /** Its server processes; rounds 2k and 2k+1 use `servers[k % PROCESSES]`. */
+  /** Its server processes; round r uses `servers[r % PROCESSES]`. */
   readonly servers: Server[];
   readonly rps: number[];
   readonly p99: number[];
@@ -207,8 +216,8 @@ async function main(): Promise<void> {
 
     for (let r = 0; r < ROUNDS; r++) {
       for (const variant of r % 2 === 0 ? variants : [...variants].reverse()) {
-        // Each process serves a pair of rounds (both orders), so none always runs in one position.
-        const server = variant.servers[Math.floor(r / 2) % PROCESSES];
+        // Never the process that ran last (see the module comment); an odd count gives each both orders.
+        const server = variant.servers[r % PROCESSES];
         const cpuBefore = cpuSeconds(server.child.pid!);
         const clientBefore = process.cpuUsage();
         const result = await round(variant, server, path, SECONDS);
