@@ -11,6 +11,7 @@ import winston from 'winston';
 import TransportStream from 'winston-transport';
 import type { LogLevel } from '../config';
 import { LogBuffer, utf8Bytes } from './log-buffer';
+import { NestedCache } from './nested-cache';
 import { redact, redactEntry, scrubString } from './redact';
 
 /** The logger type the rest of the service uses. */
@@ -75,7 +76,7 @@ const leanJson = winston.format((info) => {
 
 /**
  * Where a line is written as bytes: the access-log writer appends straight into `lines`, then
- * calls `lineWritten()`. Both of the logger's transports are such targets.
+ * calls `lineWritten()`. The stdout transport is one; any other gets a {@link StringLineTarget}.
  */
 interface LineTarget {
   readonly lines: LogBuffer;
@@ -87,9 +88,7 @@ interface LineTarget {
  * Writes each formatted line to a stream, straight away. (winston's Console transport schedules a
  * `setImmediate` per line to emit `logged`; on the access-log path that doubled a line's cost.)
  */
-class LineTransport extends TransportStream implements LineTarget {
-  readonly lines = new LogBuffer(1024);
-
+class LineTransport extends TransportStream {
   constructor(private readonly stream: Writable) {
     super();
   }
@@ -97,11 +96,6 @@ class LineTransport extends TransportStream implements LineTarget {
   override log(info: Record<symbol, string>, next: () => void): void {
     this.stream.write(`${info[MESSAGE]}\n`);
     next();
-  }
-
-  lineWritten(): void {
-    this.stream.write(this.lines.toString());
-    this.lines.clear();
   }
 }
 
@@ -236,7 +230,7 @@ class StdoutBatchTransport extends TransportStream implements LineTarget {
   }
 }
 
-/** A transport of someone else's (added to the logger later): access lines reach it as strings. */
+/** Any other transport (a `destination` stream's, or one added to the logger): access lines reach it as strings. */
 class StringLineTarget implements LineTarget {
   readonly lines = new LogBuffer(1024);
   private readonly entry: Record<symbol, string> = {};
@@ -252,7 +246,7 @@ class StringLineTarget implements LineTarget {
 }
 
 function lineTarget(transport: winston.transport): LineTarget {
-  return transport instanceof LineTransport || transport instanceof StdoutBatchTransport ? transport : new StringLineTarget(transport);
+  return transport instanceof StdoutBatchTransport ? transport : new StringLineTarget(transport);
 }
 
 /** Creates the service logger. Child loggers are avoided on the hot path: pass fields instead. */
@@ -319,11 +313,11 @@ export function accessLogWriter(logger: Logger): ((fields: AccessLogFields) => v
   const afterTime = `","level":"info"${service === undefined ? '' : `,"service":${JSON.stringify(service)}`},"message":"request","requestId":"`;
   let headTime = '';
   let head: Uint8Array = new Uint8Array(0);
-  /**
-   * Route → method → status code → `","method":…,"route":…,"statusCode":…,"durationMs":`.
-   * Nested, so a line builds no key string.
-   */
-  const middles = new Map<string, Map<string, Map<number, Uint8Array>>>();
+  /** Route → method → status code → `","method":…,"route":…,"statusCode":…,"durationMs":`. */
+  const middles = new NestedCache<string, string, number, Uint8Array>(
+    (route, method, statusCode) => utf8Bytes(`","method":${jsonString(method)},"route":${jsonString(route)},"statusCode":${finite(statusCode)},"durationMs":`),
+    MAX_CACHED_ROUTES,
+  );
   // The last line's client and its `,"remoteAddress":…,"userAgent":…}` + newline.
   let lastAddress: string | undefined;
   let lastUserAgent: string | undefined;
@@ -336,15 +330,7 @@ export function accessLogWriter(logger: Logger): ((fields: AccessLogFields) => v
       head = utf8Bytes(`{"time":"${time}${afterTime}`);
     }
     const { method, route, statusCode, remoteAddress, userAgent } = fields;
-    let byMethod = middles.get(route);
-    let byStatus = byMethod?.get(method);
-    let middle = byStatus?.get(statusCode);
-    if (middle === undefined) {
-      middle = utf8Bytes(`","method":${jsonString(method)},"route":${jsonString(route)},"statusCode":${finite(statusCode)},"durationMs":`);
-      if (byMethod === undefined && middles.size < MAX_CACHED_ROUTES) middles.set(route, (byMethod = new Map()));
-      if (byMethod !== undefined && byStatus === undefined) byMethod.set(method, (byStatus = new Map()));
-      byStatus?.set(statusCode, middle);
-    }
+    const middle = middles.get(route, method, statusCode);
     if (remoteAddress !== lastAddress || userAgent !== lastUserAgent) {
       lastAddress = remoteAddress;
       lastUserAgent = userAgent;

@@ -8,6 +8,7 @@
  * lookup and a few additions. The rest are ordinary prom-client metrics.
  */
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { NestedCache } from './nested-cache';
 import { SeriesCounter, SeriesHistogram, type CounterSeries, type HistogramSeries } from './series-metrics';
 
 /** Labels of the two HTTP request metrics. */
@@ -84,8 +85,11 @@ export class AppMetrics {
   /** Requests being served; the request hooks move it, `http_requests_in_flight` reports it. */
   inFlightRequests = 0;
 
-  /** Route → method → status code → series. Nested, so a request builds no key string. */
-  private readonly requestSeries = new Map<string, Map<string, Map<number, RequestSeries>>>();
+  /** Route → method → status code → series. */
+  private readonly requestSeries = new NestedCache<string, string, number, RequestSeries>((route, method, statusCode) => {
+    const values = [KNOWN_METHODS.has(method) ? method : 'other', route, String(statusCode)];
+    return { count: this.httpRequests.series(...values), duration: this.httpDuration.series(...values) };
+  });
   private poolStats: (() => PoolStats) | undefined;
 
   constructor(options: MetricsOptions) {
@@ -173,16 +177,7 @@ export class AppMetrics {
 
   /** Records one finished HTTP request. `route` is the template or {@link UNMATCHED_ROUTE}. */
   recordRequest(method: string, route: string, statusCode: number, seconds: number): void {
-    let byMethod = this.requestSeries.get(route);
-    if (byMethod === undefined) this.requestSeries.set(route, (byMethod = new Map()));
-    let byStatus = byMethod.get(method);
-    if (byStatus === undefined) byMethod.set(method, (byStatus = new Map()));
-    let series = byStatus.get(statusCode);
-    if (series === undefined) {
-      const values = [KNOWN_METHODS.has(method) ? method : 'other', route, String(statusCode)];
-      series = { count: this.httpRequests.series(...values), duration: this.httpDuration.series(...values) };
-      byStatus.set(statusCode, series);
-    }
+    const series = this.requestSeries.get(route, method, statusCode);
     series.count.inc();
     series.duration.observe(seconds);
   }
