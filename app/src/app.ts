@@ -73,6 +73,11 @@ function describeSchemaError(errors: SchemaError[], dataVar: string): Error {
   return new Error(`${where} ${first.message ?? 'is invalid'}`);
 }
 
+/** A 4xx answer: the status's name and what was wrong. */
+function sendClientError(reply: FastifyReply, statusCode: number, message: string): FastifyReply {
+  return reply.code(statusCode).send({ error: STATUS_CODES[statusCode] ?? 'Bad Request', message });
+}
+
 /**
  * Builds the app, connects to Redis and (unless disabled) migrates PostgreSQL. The caller owns
  * the result: `await app.close()` closes the pools.
@@ -99,6 +104,18 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     genReqId: requestIdGenerator(instrumented),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
     schemaErrorFormatter: describeSchemaError as never,
+    // Fastify answers a few requests before routing: a path that does not decode (`/v1/items/%zz`,
+    // 400) or a path parameter over its length limit (414). Without this hook those answers
+    // skipped the metrics, the access line, the request id and our error body.
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+      tracker?.track(request, reply, UNMATCHED_ROUTE);
+      const statusCode = error.statusCode;
+      if (statusCode !== undefined && statusCode >= 400 && statusCode < 500) return sendClientError(reply, statusCode, error.message);
+      // Only a failing asynchronous route constraint arrives here otherwise; the service defines none.
+      metrics?.recordError('internal');
+      logger.error('request failed before routing', { requestId: request.id, method: request.method, err: error });
+      return reply.code(500).send({ error: 'Internal Server Error', message: 'Internal Server Error' });
+    },
   });
   app.server.headersTimeout = HEADERS_TIMEOUT_MS;
   app.decorate('vigil', { config, logger, metrics, db, cache, lifecycle });
@@ -131,7 +148,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     // ClientError and Fastify's own errors (bad JSON, body too large, validation) carry a 4xx.
     const statusCode = error.statusCode;
     if (statusCode !== undefined && statusCode >= 400 && statusCode < 500) {
-      return reply.code(statusCode).send({ error: STATUS_CODES[statusCode] ?? 'Bad Request', message: error.message });
+      return sendClientError(reply, statusCode, error.message);
     }
     metrics?.recordError('internal');
     logger.error('request failed', { requestId: request.id, method: request.method, route: request.routeOptions.url, err: error });

@@ -17,8 +17,8 @@
  *   listener takes a request out of the in-flight gauge when its client went away first
  *   (no `finish` then).
  *
- * Responses that never reach one of those handlers (Fastify's own answer to a malformed URL) are
- * not counted, as with request hooks.
+ * Requests Fastify answers before routing (a path that does not decode, a path parameter over its
+ * length limit) reach the app's `frameworkErrors` handler, which starts tracking them too.
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';

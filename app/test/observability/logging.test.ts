@@ -323,9 +323,10 @@ describe('access log of the running app', () => {
     expect(stack.logText()).not.toContain('query-secret');
   });
 
-  test('unmatched routes, validation errors and oversized bodies get the id header and one access line each', async () => {
+  test('unmatched routes, undecodable paths, validation errors and oversized bodies get the id header and one access line each', async () => {
     const cases = [
       { method: 'GET' as const, url: '/no/such/route', statusCode: 404, route: 'unmatched' },
+      { method: 'GET' as const, url: '/v1/items/%zz', statusCode: 400, route: 'unmatched' },
       { method: 'POST' as const, url: '/v1/items', payload: { name: 1 }, statusCode: 400, route: '/v1/items' },
       { method: 'POST' as const, url: '/v1/items', payload: { name: 'x'.repeat(20_000) }, statusCode: 413, route: '/v1/items' },
     ];

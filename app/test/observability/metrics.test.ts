@@ -61,6 +61,9 @@ describe('metrics after known traffic', () => {
     await stack.app.inject({ method: 'GET', url: '/no/such/route' });
     await stack.app.inject({ method: 'GET', url: '/another/missing/one' });
     await stack.app.inject({ method: 'POST', url: '/v1/items', payload: { nope: true } });
+    // Answered by Fastify before routing (frameworkErrors): still counted, under route="unmatched".
+    await stack.app.inject({ method: 'GET', url: '/v1/items/%zz' });
+    await stack.app.inject({ method: 'GET', url: `/v1/items/${'a'.repeat(101)}` });
     text = await liveScrape();
   });
 
@@ -73,6 +76,9 @@ describe('metrics after known traffic', () => {
 
   test('the raw URL never becomes a label: unmatched routes collapse into route="unmatched"', () => {
     expect(sampleValue(text, 'http_requests_total', { method: 'GET', route: 'unmatched', status_code: '404' })).toBe(2);
+    expect(sampleValue(text, 'http_requests_total', { method: 'GET', route: 'unmatched', status_code: '400' })).toBe(1);
+    expect(sampleValue(text, 'http_requests_total', { method: 'GET', route: 'unmatched', status_code: '414' })).toBe(1);
+    expect(text).not.toContain('%zz');
     expect(text).not.toContain(itemId);
     expect(text).not.toContain('/no/such/route');
   });

@@ -143,6 +143,8 @@ describe('bad input is a 4xx that says what was wrong, never a 5xx', () => {
     ['a non-numeric limit', { method: 'GET', url: '/v1/items?limit=ten' }, 400, /querystring\/limit/],
     ['an unknown query parameter', { method: 'GET', url: '/v1/items?sort=name' }, 400, /querystring has unknown field 'sort'/],
     ['an unknown route', { method: 'GET', url: '/v2/nothing?x=1' }, 404, /no route for GET \/v2\/nothing$/],
+    ['an id that does not decode', { method: 'GET', url: '/v1/items/%zz' }, 400, /'\/v1\/items\/%zz' is not a valid url component/],
+    ['an id over the parameter length limit', { method: 'GET', url: `/v1/items/${'a'.repeat(101)}` }, 414, /is exceeding the max param length/],
   ];
 
   test.each(cases)('%s', async (_name, request, status, message) => {
