@@ -25,6 +25,12 @@ export interface LoggerOptions {
   readonly service: string;
   /** Where lines go, one write per line. @default - process stdout, one write per event-loop turn */
   readonly destination?: Writable;
+  /**
+   * Most bytes kept waiting for a blocked stdout (the log router stopped reading). Lines beyond
+   * it are dropped and counted on stderr instead of growing the heap until the task is killed.
+   * @default 64 MiB
+   */
+  readonly maxPendingBytes?: number;
 }
 
 const MESSAGE = Symbol.for('message');
@@ -104,6 +110,9 @@ const FLUSH_BYTES = 16 * 1024;
 /** Longest a line waits before it is written. */
 const FLUSH_DELAY_MS = 20;
 
+/** Default {@link LoggerOptions.maxPendingBytes}: minutes of a busy task's lines, a small share of its memory. */
+const MAX_PENDING_BYTES = 64 * 1024 * 1024;
+
 /** Longest the exit handler keeps retrying a full stdout pipe before giving up. */
 const EXIT_DRAIN_MS = 5000;
 
@@ -122,14 +131,19 @@ function errorCode(error: unknown): unknown {
  * a full pipe refuses in memory, and `process.exit()` throws that queue away, so a slow log reader
  * cost the last lines (seen in the test that writes 700 KB and exits). Here a chunk the pipe
  * refuses stays queued in order and is retried (after 1 ms, backing off to 50 ms while the pipe
- * stays full); the queue has no limit, as the stream's had none. The `exit` handler writes what
- * is left synchronously, waiting out a full pipe for up to 5 s. A process killed outright
+ * stays full). The queue holds at most `maxPendingBytes`: while it is full, further chunks (whole
+ * lines) are dropped, and once it has drained, one stderr note says how many lines were lost.
+ * The `exit` handler writes what is left synchronously, waiting out a full pipe for up to 5 s. A process killed outright
  * (SIGKILL, out of memory) loses at most the last 20 ms.
  */
 class StdoutBatchTransport extends TransportStream implements LineTarget {
   readonly lines = new LogBuffer(FLUSH_BYTES * 2);
   /** Chunks not written yet because the pipe was full, oldest first. */
   private readonly queue: Buffer[] = [];
+  /** Bytes in {@link queue}. */
+  private queuedBytes = 0;
+  /** Lines dropped because the queue was full, not reported yet. */
+  private droppedLines = 0;
   private timer: NodeJS.Timeout | undefined;
   private retry: NodeJS.Timeout | undefined;
   /** Wait before the next retry of a full pipe: 1 ms, doubling up to 50 ms while it stays full. */
@@ -145,7 +159,7 @@ class StdoutBatchTransport extends TransportStream implements LineTarget {
     this.drain();
   };
 
-  constructor() {
+  constructor(private readonly maxPendingBytes: number) {
     super();
     // Node makes a stdout pipe non-blocking when process.stdout is first read. Writes then get
     // EAGAIN from a full pipe instead of stalling the event loop (and the exit handler its 5 s
@@ -177,8 +191,26 @@ class StdoutBatchTransport extends TransportStream implements LineTarget {
       this.timer = undefined;
     }
     // take() hands the bytes over for good: they may wait in the queue while appending goes on.
-    if (this.lines.length > 0) this.queue.push(this.lines.take());
+    if (this.lines.length > 0) this.enqueue(this.lines.take());
     if (this.retry === undefined) this.drain();
+  }
+
+  private enqueue(chunk: Buffer): void {
+    if (this.queue.length > 0 && this.queuedBytes + chunk.length > this.maxPendingBytes) {
+      // Only while stdout is blocked: a chunk holds whole lines, so what is kept stays whole.
+      for (const byte of chunk) if (byte === NEWLINE) this.droppedLines++;
+      this.lines.recycle(chunk);
+      return;
+    }
+    this.queue.push(chunk);
+    this.queuedBytes += chunk.length;
+  }
+
+  /** The one stderr note for the lines a blocked stdout cost, once they can be counted. */
+  private reportDropped(): void {
+    if (this.droppedLines === 0) return;
+    process.stderr.write(`log lines dropped: ${this.droppedLines} lines while stdout was blocked with ${this.maxPendingBytes} bytes pending\n`);
+    this.droppedLines = 0;
   }
 
   /** Writes queued chunks until done or the pipe is full (then retries, backing off). */
@@ -192,6 +224,7 @@ class StdoutBatchTransport extends TransportStream implements LineTarget {
       }
     }
     this.retryDelayMs = 1;
+    this.reportDropped();
   }
 
   /** Writes what the first queued chunk's pipe takes; `false` when the pipe is full. */
@@ -199,6 +232,7 @@ class StdoutBatchTransport extends TransportStream implements LineTarget {
     const chunk = this.queue[0];
     try {
       const written = writeSync(1, chunk);
+      this.queuedBytes -= written;
       if (written < chunk.length) {
         this.queue[0] = chunk.subarray(written);
       } else {
@@ -212,6 +246,7 @@ class StdoutBatchTransport extends TransportStream implements LineTarget {
       // stdout is gone or broken (EPIPE: the reader exited; EBADF, EIO, ENOSPC): the lines
       // cannot be written anywhere; say so once, where an operator may still see it.
       this.queue.length = 0;
+      this.queuedBytes = 0;
       if (!this.failed) {
         this.failed = true;
         process.stderr.write(`log lines dropped: writing stdout failed (${String(errorCode(error) ?? error)})\n`);
@@ -221,12 +256,13 @@ class StdoutBatchTransport extends TransportStream implements LineTarget {
   }
 
   private flushSync(): void {
-    if (this.lines.length > 0) this.queue.push(this.lines.take());
+    if (this.lines.length > 0) this.enqueue(this.lines.take());
     const deadline = Date.now() + EXIT_DRAIN_MS;
     const pause = new Int32Array(new SharedArrayBuffer(4));
     while (this.queue.length > 0 && Date.now() < deadline) {
       if (!this.writeSome()) Atomics.wait(pause, 0, 0, 1);
     }
+    this.reportDropped();
   }
 }
 
@@ -255,7 +291,7 @@ export function createLogger(options: LoggerOptions): Logger {
     level: options.level,
     defaultMeta: { service: options.service },
     format: leanJson(),
-    transports: [options.destination ? new LineTransport(options.destination) : new StdoutBatchTransport()],
+    transports: [options.destination ? new LineTransport(options.destination) : new StdoutBatchTransport(options.maxPendingBytes ?? MAX_PENDING_BYTES)],
   });
 }
 

@@ -194,17 +194,19 @@ describe('stdout batching (the logger without a destination)', () => {
    * Runs `body` in a child process with `logger` (stdout logger at info) in scope. `readAfterMs`
    * leaves its stdout unread that long, as a slow log router would: the pipe fills up.
    */
-  function child(body: string, readAfterMs = 0) {
+  function child(body: string, readAfterMs = 0, options = '') {
     const script = `const { createLogger } = require(${JSON.stringify(join(__dirname, '../../src/observability/logger'))});
-      const logger = createLogger({ level: 'info', service: 'batch-test' }); ${body}`;
-    const proc = spawn(process.execPath, ['--require', join(__dirname, '../support/register-ts.js'), '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const logger = createLogger({ level: 'info', service: 'batch-test' ${options} }); ${body}`;
+    const proc = spawn(process.execPath, ['--require', join(__dirname, '../support/register-ts.js'), '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
+    let errors = '';
     proc.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    proc.stderr.on('data', (chunk: Buffer) => (errors += chunk.toString()));
     if (readAfterMs > 0) {
       proc.stdout.pause();
       setTimeout(() => proc.stdout.resume(), readAfterMs);
     }
-    return { proc, out: () => out };
+    return { proc, out: () => out, errors: () => errors };
   }
 
   test('a lone line is written within the flush delay, while the process goes on', async () => {
@@ -264,6 +266,25 @@ describe('stdout batching (the logger without a destination)', () => {
       // SIGKILL skips the exit handler: the lines above were written by the retries.
       proc.kill('SIGKILL');
     }
+  });
+
+  test('a blocked stdout keeps at most maxPendingBytes waiting: later lines are dropped whole and counted once on stderr', async () => {
+    const { proc, out, errors } = child(
+      `for (let i = 0; i < 5000; i++) logger.info('line ' + i + ' ' + 'x'.repeat(100)); setTimeout(() => process.exit(0), 1500);`,
+      500,
+      ', maxPendingBytes: 64 * 1024',
+    );
+    const [code] = await once(proc, 'close');
+    expect(code).toBe(0);
+    const kept = out().trim().split('\n').map((line) => Number(JSON.parse(line).message.split(' ')[1]));
+    // In order, none twice; the first lines (in the pipe and the queue) are all there.
+    for (let i = 1; i < kept.length; i++) expect(kept[i]).toBeGreaterThan(kept[i - 1]);
+    expect(kept.slice(0, 100)).toEqual(Array.from({ length: 100 }, (_, i) => i));
+    const notes = errors().match(/log lines dropped: (\d+) lines while stdout was blocked with 65536 bytes pending/g) ?? [];
+    expect(notes).toHaveLength(1);
+    const dropped = Number(/(\d+) lines/.exec(notes[0] ?? '')?.[1]);
+    expect(dropped).toBeGreaterThan(0);
+    expect(kept.length + dropped).toBe(5000);
   });
 
   test('when stdout is gone, the lost lines are reported once on stderr and the process goes on', async () => {
