@@ -24,8 +24,8 @@
  * Targets: throughput_ratio >= 0.90, p99_ratio <= 1.15, scrape < 25 ms.
  *
  * Options (environment): BENCH_ROUNDS (21), BENCH_SECONDS (1), BENCH_CONNECTIONS (32),
- * BENCH_PROCESSES (3), BENCH_WARMUP_RUNS (5). The machine is shared and noisy: short alternating rounds and medians keep
- * one disturbed round from deciding. Each variant runs as several server processes, used in turn
+ * BENCH_PROCESSES (3), BENCH_WARMUP_RUNS (5). The machine is shared and noisy: short
+ * alternating rounds and medians keep one disturbed round from deciding. Each variant runs as several server processes, used in turn
  * from round to round, because one process can be a few µs per request faster or slower than
  * another of the same code for its whole life (measured here: two processes of nearly the same
  * code differed by 2.6 µs per request), which one process per variant would put into the ratio.

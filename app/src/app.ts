@@ -73,11 +73,6 @@ function describeSchemaError(errors: SchemaError[], dataVar: string): Error {
   return new Error(`${where} ${first.message ?? 'is invalid'}`);
 }
 
-/** A 4xx answer: the status's name and what was wrong. */
-function sendClientError(reply: FastifyReply, statusCode: number, message: string): FastifyReply {
-  return reply.code(statusCode).send({ error: STATUS_CODES[statusCode] ?? 'Bad Request', message });
-}
-
 /**
  * Builds the app, connects to Redis and (unless disabled) migrates PostgreSQL. The caller owns
  * the result: `await app.close()` closes the pools.
@@ -105,17 +100,9 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
     schemaErrorFormatter: describeSchemaError as never,
     // Fastify answers a few requests before routing: a path that does not decode (`/v1/items/%zz`,
-    // 400) or a path parameter over its length limit (414). Without this hook those answers
-    // skipped the metrics, the access line, the request id and our error body.
-    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-      tracker?.track(request, reply, UNMATCHED_ROUTE);
-      const statusCode = error.statusCode;
-      if (statusCode !== undefined && statusCode >= 400 && statusCode < 500) return sendClientError(reply, statusCode, error.message);
-      // Only a failing asynchronous route constraint arrives here otherwise; the service defines none.
-      metrics?.recordError('internal');
-      logger.error('request failed before routing', { requestId: request.id, method: request.method, err: error });
-      return reply.code(500).send({ error: 'Internal Server Error', message: 'Internal Server Error' });
-    },
+    // 400) or a path parameter over its length limit (414). They have no route (and no
+    // routeOptions), but go through the same error handling as every other request.
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => handleError(error, request, reply, undefined),
   });
   app.server.headersTimeout = HEADERS_TIMEOUT_MS;
   app.decorate('vigil', { config, logger, metrics, db, cache, lifecycle });
@@ -129,16 +116,17 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     reply.code(404).send({ error: 'Not Found', message: `no route for ${request.method} ${path}` });
   });
 
-  app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+  /** The one error handler; `route` is the request's template, `undefined` before routing. */
+  function handleError(error: FastifyError, request: FastifyRequest, reply: FastifyReply, route: string | undefined): FastifyReply {
     // Errors before the handler (validation, body parsing) start the tracking here; errors
     // thrown by a handler are already tracked under its route.
-    tracker?.track(request, reply, request.routeOptions.url ?? UNMATCHED_ROUTE);
+    tracker?.track(request, reply, route ?? UNMATCHED_ROUTE);
     if (error instanceof DependencyUnavailableError) {
       metrics?.recordError('dependency_unavailable');
       // Fast-fails of an open breaker are the same outage again: log and report only real attempts.
       if (!error.breakerOpen) {
         logger.warn('dependency unavailable', { requestId: request.id, dependency: error.dependency, err: error.cause ?? error });
-        captureError(error, { requestId: request.id, route: request.routeOptions.url });
+        captureError(error, { requestId: request.id, route });
       }
       return reply
         .code(503)
@@ -148,13 +136,14 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     // ClientError and Fastify's own errors (bad JSON, body too large, validation) carry a 4xx.
     const statusCode = error.statusCode;
     if (statusCode !== undefined && statusCode >= 400 && statusCode < 500) {
-      return sendClientError(reply, statusCode, error.message);
+      return reply.code(statusCode).send({ error: STATUS_CODES[statusCode] ?? 'Bad Request', message: error.message });
     }
     metrics?.recordError('internal');
-    logger.error('request failed', { requestId: request.id, method: request.method, route: request.routeOptions.url, err: error });
-    captureError(error, { requestId: request.id, method: request.method, route: request.routeOptions.url });
+    logger.error('request failed', { requestId: request.id, method: request.method, route, err: error });
+    captureError(error, { requestId: request.id, method: request.method, route });
     return reply.code(500).send({ error: 'Internal Server Error', message: 'Internal Server Error' });
-  });
+  }
+  app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => handleError(error, request, reply, request.routeOptions.url));
 
   registerHealthRoutes(app, db, cache, lifecycle);
   registerItemRoutes(app, db, cache);

@@ -133,15 +133,13 @@ function errorCode(error: unknown): unknown {
  * refuses stays queued in order and is retried (after 1 ms, backing off to 50 ms while the pipe
  * stays full). The queue holds at most `maxPendingBytes`: while it is full, further chunks (whole
  * lines) are dropped, and once it has drained, one stderr note says how many lines were lost.
- * The `exit` handler writes what is left synchronously, waiting out a full pipe for up to 5 s. A process killed outright
- * (SIGKILL, out of memory) loses at most the last 20 ms.
+ * The `exit` handler writes what is left synchronously, waiting out a full pipe for up to 5 s.
+ * A process killed outright (SIGKILL, out of memory) loses at most the last 20 ms.
  */
 class StdoutBatchTransport extends TransportStream implements LineTarget {
   readonly lines = new LogBuffer(FLUSH_BYTES * 2);
   /** Chunks not written yet because the pipe was full, oldest first. */
   private readonly queue: Buffer[] = [];
-  /** Bytes in {@link queue}. */
-  private queuedBytes = 0;
   /** Lines dropped because the queue was full, not reported yet. */
   private droppedLines = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -196,14 +194,14 @@ class StdoutBatchTransport extends TransportStream implements LineTarget {
   }
 
   private enqueue(chunk: Buffer): void {
-    if (this.queue.length > 0 && this.queuedBytes + chunk.length > this.maxPendingBytes) {
+    // The queue is empty unless stdout is blocked, so its size is summed only then.
+    if (this.queue.length > 0 && this.queue.reduce((bytes, queued) => bytes + queued.length, chunk.length) > this.maxPendingBytes) {
       // Only while stdout is blocked: a chunk holds whole lines, so what is kept stays whole.
       for (const byte of chunk) if (byte === NEWLINE) this.droppedLines++;
       this.lines.recycle(chunk);
       return;
     }
     this.queue.push(chunk);
-    this.queuedBytes += chunk.length;
   }
 
   /** The one stderr note for the lines a blocked stdout cost, once they can be counted. */
@@ -232,7 +230,6 @@ class StdoutBatchTransport extends TransportStream implements LineTarget {
     const chunk = this.queue[0];
     try {
       const written = writeSync(1, chunk);
-      this.queuedBytes -= written;
       if (written < chunk.length) {
         this.queue[0] = chunk.subarray(written);
       } else {
@@ -246,7 +243,6 @@ class StdoutBatchTransport extends TransportStream implements LineTarget {
       // stdout is gone or broken (EPIPE: the reader exited; EBADF, EIO, ENOSPC): the lines
       // cannot be written anywhere; say so once, where an operator may still see it.
       this.queue.length = 0;
-      this.queuedBytes = 0;
       if (!this.failed) {
         this.failed = true;
         process.stderr.write(`log lines dropped: writing stdout failed (${String(errorCode(error) ?? error)})\n`);
