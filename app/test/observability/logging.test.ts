@@ -5,7 +5,10 @@ import { Writable } from 'node:stream';
 import TransportStream from 'winston-transport';
 import { ACCESS_LOG_KEYS, accessLogWriter, createLogger } from '../../src/observability/logger';
 import { REDACTED, SENSITIVE_KEY, redact, scrubString } from '../../src/observability/redact';
+import { newRequestId } from '../../src/observability/request-hooks';
 import { startStack, type Stack } from '../support/stack';
+
+const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 function capture() {
   let text = '';
@@ -364,8 +367,17 @@ describe('access log of the running app', () => {
   test('a malformed X-Request-Id is replaced by a generated UUID, which is echoed back', async () => {
     const response = await stack.app.inject({ method: 'GET', url: '/healthz', headers: { 'x-request-id': 'bad id\twith spaces' } });
     const id = response.headers['x-request-id'];
-    expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(id).toMatch(UUID_V4);
     expect(stack.logs().some((line) => line.requestId === id)).toBe(true);
+  });
+
+  test('generated ids are version 4 UUIDs, all distinct across several draws of random bytes', () => {
+    const ids = Array.from({ length: 1000 }, () => newRequestId());
+    for (const id of ids) expect(id).toMatch(UUID_V4);
+    expect(new Set(ids).size).toBe(ids.length);
+    // Every hex digit turns up in the random positions (a stuck or short draw would show here).
+    const digits = new Set(ids.join('').replace(/-/g, ''));
+    expect([...digits].sort().join('')).toBe('0123456789abcdef');
   });
 
   test('GIVEN credentials in headers WHEN requests are served THEN no log line contains them', async () => {
