@@ -74,6 +74,18 @@ export class LogBuffer {
     } while (rest > 0);
   }
 
+  /** Appends an integer 0–999 as three digits, zero-padded (`007`). */
+  appendPadded3(value: number): void {
+    this.reserve(3);
+    const bytes = this.bytes;
+    const hundreds = Math.floor(value / 100);
+    const tens = Math.floor(value / 10) - hundreds * 10;
+    bytes[this.length] = ZERO + hundreds;
+    bytes[this.length + 1] = ZERO + tens;
+    bytes[this.length + 2] = ZERO + (value % 10);
+    this.length += 3;
+  }
+
   /**
    * Appends `thousandths` (an integer 0–999) as the decimals JSON writes after the point:
    * nothing for 0, otherwise `.` and up to three digits without trailing zeros (`.5`, `.05`, `.125`).

@@ -19,6 +19,10 @@ describe('LogBuffer', () => {
     }
   });
 
+  test('0-999 are written as three digits, zero-padded, for every value', () => {
+    for (let value = 0; value < 1000; value++) expect(written((buffer) => buffer.appendPadded3(value))).toBe(String(value).padStart(3, '0'));
+  });
+
   test('ASCII, UTF-8 and kept bytes are appended in order, growing past the initial capacity', () => {
     const parts = ['{"a":', 'é€😀', 'req-0123456789', '}'];
     const text = written((buffer) => {

@@ -119,6 +119,26 @@ describe('access-log writer', () => {
     expect(fast).not.toContain('pw@');
   });
 
+  test('times are what toISOString() writes, across seconds, days, years and a clock set back', () => {
+    const out = capture();
+    const logger = createLogger({ level: 'info', service: 'vigil-api', destination: out.destination });
+    const write = accessLogWriter(logger)!;
+    const base = Date.UTC(2026, 11, 31, 23, 59, 58, 998);
+    const times = [0, 1, 2, 999, 1000, 1001, 1002, 2500, 2500, 86_400_000, -1, -1000, -1001, 5, 31_536_000_000 * 8000].map((offset) => base + offset);
+    const now = jest.spyOn(Date, 'now');
+    try {
+      for (const time of times) {
+        now.mockReturnValue(time);
+        write({ ...fields, userAgent: undefined });
+        logger.info('other');
+      }
+    } finally {
+      now.mockRestore();
+    }
+    const written = out.text().trim().split('\n').map((line) => JSON.parse(line).time);
+    expect(written).toEqual(times.flatMap((time) => [new Date(time).toISOString(), new Date(time).toISOString()]));
+  });
+
   test('the duration is written as JSON writes it rounded to the microsecond', () => {
     const out = capture();
     const write = accessLogWriter(createLogger({ level: 'info', service: 'vigil-api', destination: out.destination }))!;
