@@ -104,7 +104,7 @@ export function requestIdGenerator(instrumented: boolean): (request: IncomingMes
 /** Starts tracking requests; see the module comment. */
 export interface RequestTracker {
   /**
-   * Tracks this request from now until its response finishes, under `route` (a template or
+   * Tracks this request from now until its response closes, under `route` (a template or
    * {@link UNMATCHED_ROUTE}). A request already tracked (an error thrown by its handler) is left
    * as it is.
    */
