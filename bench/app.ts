@@ -46,9 +46,9 @@
  * Each server's stdout is read by its own `cat`, as the log router reads the container's.
  *
  * Warm-up: every server process first serves BENCH_WARMUP_RUNS unmeasured runs of a round's
- * length (an instrumented and a bare process at a time). The runs matter more than the seconds: when a run ends, autocannon closes its
- * connections, the close paths deoptimize hot HTTP code, and the next run's connections make V8
- * compile it again. Traced here (`--trace-opt --trace-deopt`, 1 s runs after a 2 s warm-up, the
+ * length (an instrumented and a bare process at a time). The runs matter more than the
+ * seconds: when a run ends, autocannon closes its connections, the close paths deoptimize hot
+ * HTTP code, and the next run's connections make V8 compile it again. Traced here (`--trace-opt --trace-deopt`, 1 s runs after a 2 s warm-up, the
  * warm-up this script had before): the first measured run of an instrumented process spent 183 ms
  * compiling, of a bare one 78 ms, and from the third run on both spent 0-16 ms. A single 2 s
  * warm-up therefore billed each process's first round ~10 % extra CPU for instrumented and ~4 %
