@@ -13,9 +13,11 @@
  * of the per-round ratios, each round running the variants back to back (the machine's speed
  * drifts by tens of percent from one round to the next here; a ratio within one round cancels
  * most of that). The lines before it give the ratio of the medians for comparison and the
- * server's CPU time per request of each variant (from /proc): autocannon shares the 2 cores, so
- * throughput alone understates what the instrumentation costs a busy task. They also give this
- * process's own CPU time per request (autocannon): it parses responses in JavaScript
+ * server's CPU time per request of each variant (from /proc) and its system part (the kernel's
+ * work for the process: socket and pipe reads and writes, the access log's writes to stdout among
+ * them), which tells a cost in the service's code from one in the kernel. autocannon shares the
+ * 2 cores, so throughput alone understates what the instrumentation costs a busy task. They
+ * also give this process's own CPU time per request (autocannon): it parses responses in JavaScript
  * (http-parser-js), so the instrumented variant's extra `X-Request-Id` header costs the load
  * generator about 1 µs per response here (1.1-1.4 µs, measured with the header turned on and off
  * in a copy of the service), CPU the server then cannot use; a load balancer in front of the
@@ -25,6 +27,10 @@
  * throughput with 41 rounds here. Runs minutes apart land further apart than that (0.881 to 0.956
  * on one day, with intervals that barely overlap), because the cost of the instrumentation
  * relative to the bare service changes with the machine's state, not only with the rounds drawn.
+ * More rounds do not remove that: two runs of 151 rounds 15 minutes apart gave 0.952 (interval
+ * 0.913-0.979) and 0.883 (0.850-0.901), with the instrumentation's server CPU at +0.1 and +6.5 µs
+ * per request: in the second run every instrumented process took 57-62 µs per request (the median
+ * process of the first, 51), while the bare processes took 48-56 µs in both.
  * Targets: throughput_ratio >= 0.90, p99_ratio <= 1.15, scrape < 25 ms.
  *
  * Options (environment): BENCH_ROUNDS (41), BENCH_SECONDS (1), BENCH_CONNECTIONS (32),
@@ -89,6 +95,11 @@ if (PROCESSES % 2 === 0) {
 }
 const APP_DIR = join(__dirname, '..', 'app');
 
+/** `+1.2` or `-0.4`: a difference with its sign. */
+function signed(value: number): string {
+  return `${value < 0 ? '' : '+'}${value.toFixed(1)}`;
+}
+
 function positiveInt(name: string, fallback: number): number {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
@@ -111,15 +122,17 @@ interface Variant {
   readonly p99: number[];
   /** Server CPU time (user + system) per request, in microseconds. */
   readonly cpuPerRequestUs: number[];
+  /** The system (kernel) part of it: socket and pipe writes and reads, wake-ups. */
+  readonly systemPerRequestUs: number[];
   /** This process's CPU time (autocannon, parsing every response) per request, in microseconds. */
   readonly clientCpuPerRequestUs: number[];
 }
 
-/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
-function cpuSeconds(pid: number): number {
+/** CPU seconds a process has used so far in user and in system (kernel) mode, from /proc (Linux). */
+function cpuSeconds(pid: number): { user: number; system: number } {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   // After "pid (comm) ", utime and stime are fields 12 and 13 (0-based), in clock ticks (100 Hz).
-  return (Number(fields[11]) + Number(fields[12])) / 100;
+  return { user: Number(fields[11]) / 100, system: Number(fields[12]) / 100 };
 }
 
 /** The Node the Docker image ships, when the app's dev dependencies are installed. */
@@ -168,7 +181,7 @@ async function startServer(name: Variant['name'], env: Record<string, string>): 
 
 async function startVariant(name: Variant['name'], env: Record<string, string>): Promise<Variant> {
   const servers = await Promise.all(Array.from({ length: PROCESSES }, () => startServer(name, env)));
-  return { name, servers, rps: [], p99: [], cpuPerRequestUs: [], clientCpuPerRequestUs: [] };
+  return { name, servers, rps: [], p99: [], cpuPerRequestUs: [], systemPerRequestUs: [], clientCpuPerRequestUs: [] };
 }
 
 /**
@@ -234,27 +247,30 @@ async function main(): Promise<void> {
         const cpuBefore = cpuSeconds(server.child.pid!);
         const clientBefore = process.cpuUsage();
         const result = await round(variant, server, path, SECONDS);
-        const cpuUs = ((cpuSeconds(server.child.pid!) - cpuBefore) * 1e6) / result.requests.total;
+        const cpuAfter = cpuSeconds(server.child.pid!);
+        const systemUs = ((cpuAfter.system - cpuBefore.system) * 1e6) / result.requests.total;
+        const cpuUs = systemUs + ((cpuAfter.user - cpuBefore.user) * 1e6) / result.requests.total;
         const client = process.cpuUsage(clientBefore);
         const clientUs = (client.user + client.system) / result.requests.total;
         const rps = result.requests.total / result.duration;
         variant.rps.push(rps);
         variant.p99.push(result.p99Ms);
         variant.cpuPerRequestUs.push(cpuUs);
+        variant.systemPerRequestUs.push(systemUs);
         variant.clientCpuPerRequestUs.push(clientUs);
         console.log(
           `  round ${r + 1} ${variant.name.padEnd(13)} ${rps.toFixed(0).padStart(7)} req/s  p99 ${result.p99Ms.toFixed(2)} ms  ` +
-            `server CPU ${cpuUs.toFixed(1)} µs/request  client CPU ${clientUs.toFixed(1)} µs/request`,
+            `server CPU ${cpuUs.toFixed(1)} µs/request (system ${systemUs.toFixed(1)})  client CPU ${clientUs.toFixed(1)} µs/request`,
         );
       }
     }
 
-    console.log('\n| variant | req/s (median) | p99 ms (median) | server CPU µs/request (median) | client CPU µs/request (median) |');
-    console.log('|---|---|---|---|---|');
+    console.log('\n| variant | req/s (median) | p99 ms (median) | server CPU µs/request (median) | of it system (median) | client CPU µs/request (median) |');
+    console.log('|---|---|---|---|---|---|');
     for (const variant of variants) {
       console.log(
         `| ${variant.name} | ${median(variant.rps).toFixed(0)} | ${median(variant.p99).toFixed(2)} | ` +
-          `${median(variant.cpuPerRequestUs).toFixed(1)} | ${median(variant.clientCpuPerRequestUs).toFixed(1)} |`,
+          `${median(variant.cpuPerRequestUs).toFixed(1)} | ${median(variant.systemPerRequestUs).toFixed(1)} | ${median(variant.clientCpuPerRequestUs).toFixed(1)} |`,
       );
     }
 
@@ -263,15 +279,16 @@ async function main(): Promise<void> {
 
     const cpuInstrumented = median(instrumented.cpuPerRequestUs);
     const cpuBare = median(bare.cpuPerRequestUs);
+    const systemMore = median(instrumented.systemPerRequestUs) - median(bare.systemPerRequestUs);
     console.log(
       `server CPU per request: instrumented ${cpuInstrumented.toFixed(1)} µs, bare ${cpuBare.toFixed(1)} µs: ` +
-        `instrumentation +${(cpuInstrumented - cpuBare).toFixed(1)} µs (cpu_ratio=${(cpuBare / cpuInstrumented).toFixed(3)})`,
+        `instrumentation ${signed(cpuInstrumented - cpuBare)} µs, of it ${signed(systemMore)} µs in the kernel (cpu_ratio=${(cpuBare / cpuInstrumented).toFixed(3)})`,
     );
     const clientInstrumented = median(instrumented.clientCpuPerRequestUs);
     const clientBare = median(bare.clientCpuPerRequestUs);
     console.log(
       `client (autocannon) CPU per request: instrumented ${clientInstrumented.toFixed(1)} µs, bare ${clientBare.toFixed(1)} µs ` +
-        `(+${(clientInstrumented - clientBare).toFixed(1)} µs on the cores the server shares; parsing the X-Request-Id header in JavaScript is part of it)`,
+        `(${signed(clientInstrumented - clientBare)} µs on the cores the server shares; parsing the X-Request-Id header in JavaScript is part of it)`,
     );
     // Each round runs the variants back to back, so a round's ratio compares like with like while
     // the machine's speed drifts between rounds; the median of those ratios is the result.
