@@ -107,6 +107,9 @@ function positiveInt(name: string, fallback: number): number {
   return Number(raw);
 }
 
+/** The measures {@link Variant} keeps per round. */
+type RoundMeasure = 'rps' | 'p99' | 'cpuPerRequestUs' | 'systemPerRequestUs' | 'clientCpuPerRequestUs';
+
 /** One server process. */
 interface Server {
   readonly child: ChildProcess;
@@ -277,15 +280,15 @@ async function main(): Promise<void> {
     const scrape = await scrapeTimes(instrumented.servers[0], 15);
     console.log(`\n/metrics scrape: ${scrape.series} series, ${(scrape.bytes / 1024).toFixed(0)} KiB, median ${scrape.medianMs.toFixed(1)} ms over 15 scrapes (target < 25 ms)`);
 
-    const cpuInstrumented = median(instrumented.cpuPerRequestUs);
-    const cpuBare = median(bare.cpuPerRequestUs);
-    const systemMore = median(instrumented.systemPerRequestUs) - median(bare.systemPerRequestUs);
+    /** A per-round measure's median for each variant: instrumented, then bare. */
+    const medians = (key: RoundMeasure): [number, number] => [median(instrumented[key]), median(bare[key])];
+    const [cpuInstrumented, cpuBare] = medians('cpuPerRequestUs');
+    const [systemInstrumented, systemBare] = medians('systemPerRequestUs');
     console.log(
       `server CPU per request: instrumented ${cpuInstrumented.toFixed(1)} µs, bare ${cpuBare.toFixed(1)} µs: ` +
-        `instrumentation ${signed(cpuInstrumented - cpuBare)} µs, of it ${signed(systemMore)} µs in the kernel (cpu_ratio=${(cpuBare / cpuInstrumented).toFixed(3)})`,
+        `instrumentation ${signed(cpuInstrumented - cpuBare)} µs, of it ${signed(systemInstrumented - systemBare)} µs in the kernel (cpu_ratio=${(cpuBare / cpuInstrumented).toFixed(3)})`,
     );
-    const clientInstrumented = median(instrumented.clientCpuPerRequestUs);
-    const clientBare = median(bare.clientCpuPerRequestUs);
+    const [clientInstrumented, clientBare] = medians('clientCpuPerRequestUs');
     console.log(
       `client (autocannon) CPU per request: instrumented ${clientInstrumented.toFixed(1)} µs, bare ${clientBare.toFixed(1)} µs ` +
         `(${signed(clientInstrumented - clientBare)} µs on the cores the server shares; parsing the X-Request-Id header in JavaScript is part of it)`,
@@ -297,9 +300,11 @@ async function main(): Promise<void> {
     const throughputRatio = median(throughputRatios);
     const p99Ratios = perRound(instrumented.p99, bare.p99);
     const p99Ratio = median(p99Ratios);
+    const [rpsInstrumented, rpsBare] = medians('rps');
+    const [p99Instrumented, p99Bare] = medians('p99');
     console.log(
-      `ratio of the medians instead: throughput ${(median(instrumented.rps) / median(bare.rps)).toFixed(3)}, ` +
-        `p99 ${(median(instrumented.p99) / median(bare.p99)).toFixed(3)}; per-round throughput ratios: ` +
+      `ratio of the medians instead: throughput ${(rpsInstrumented / rpsBare).toFixed(3)}, ` +
+        `p99 ${(p99Instrumented / p99Bare).toFixed(3)}; per-round throughput ratios: ` +
         throughputRatios.map((ratio) => ratio.toFixed(2)).join(' '),
     );
     const [throughputLow, throughputHigh] = medianInterval(throughputRatios);

@@ -92,17 +92,10 @@ export class LogBuffer {
    */
   appendThousandths(thousandths: number): void {
     if (thousandths === 0) return;
-    const hundreds = Math.floor(thousandths / 100);
-    const tens = Math.floor(thousandths / 10) - hundreds * 10;
-    const ones = thousandths % 10;
-    this.reserve(4);
-    const bytes = this.bytes;
-    let at = this.length;
-    bytes[at++] = DOT;
-    bytes[at++] = ZERO + hundreds;
-    if (tens !== 0 || ones !== 0) bytes[at++] = ZERO + tens;
-    if (ones !== 0) bytes[at++] = ZERO + ones;
-    this.length = at;
+    this.appendByte(DOT);
+    this.appendPadded3(thousandths);
+    // Not 0, so at most two of the three digits are trailing zeros.
+    while (this.bytes[this.length - 1] === ZERO) this.length--;
   }
 
   /** The bytes written so far as text (tests, and transports that take strings). */
