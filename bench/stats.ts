@@ -29,7 +29,9 @@ export function medianInterval(values: readonly number[]): [number, number] {
     state ^= state << 5;
     return (state >>> 0) / 2 ** 32;
   };
-  const block = Math.min(BOOTSTRAP_BLOCK_ROUNDS, values.length);
+  // At least two blocks' worth of rounds: a block as long as the series would redraw it whole
+  // every time and give a zero-width interval.
+  const block = Math.max(1, Math.min(BOOTSTRAP_BLOCK_ROUNDS, Math.floor(values.length / 2)));
   const medians: number[] = [];
   for (let draw = 0; draw < BOOTSTRAP_SAMPLES; draw++) {
     const sample: number[] = [];

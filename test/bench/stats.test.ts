@@ -11,6 +11,12 @@ describe('bench statistics', () => {
     expect(medianInterval(Array(41).fill(0.93))).toEqual([0.93, 0.93]);
   });
 
+  test('a short series still gets an interval of its spread, not its one median', () => {
+    const [low, high] = medianInterval([0.8, 0.9, 1.0]);
+    expect(low).toBeLessThan(0.9);
+    expect(high).toBeGreaterThan(0.9);
+  });
+
   test('the interval brackets the median, is reproducible, and narrows with more rounds', () => {
     // Rounds around 0.93 with a spread like the benchmark's (±0.2), from a fixed sequence.
     const rounds = (count: number): number[] => Array.from({ length: count }, (_, i) => 0.93 + 0.2 * Math.sin(i * 2.399963));
