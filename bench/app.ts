@@ -62,6 +62,7 @@
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { get } from 'node:http';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { startPostgres, startRedis } from '../app/test/support/services';
@@ -206,20 +207,41 @@ async function round(variant: Variant, server: Server, path: string, seconds: nu
   return { ...result, p99Ms: times[Math.min(times.length - 1, Math.floor(times.length * 0.99))] };
 }
 
+/**
+ * One `GET /metrics`, read to its end as raw bytes, the way Prometheus' own (Go) client reads a
+ * body before parsing it. fetch() and text() would add undici's streams and the decoding of
+ * ~550 KiB in this process: 40 scrapes each way, interleaved, of one server took a median
+ * 8.1 ms through fetch against 5.7 ms through node:http here (a second run: 6.8 and 5.4).
+ */
+function scrapeOnce(url: string): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    get(url, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => (response.statusCode === 200 ? resolve(Buffer.concat(chunks)) : reject(new Error(`GET ${url}: ${response.statusCode}`))));
+      response.on('error', reject);
+    }).on('error', reject);
+  });
+}
+
+/** Scrape times with ~5k series; a few unmeasured scrapes first, as for the rounds. */
 async function scrapeTimes(server: Server, count: number): Promise<{ medianMs: number; series: number; bytes: number }> {
   server.child.send({ fill: true });
   await new Promise((resolve) => server.child.once('message', resolve));
   const url = `http://127.0.0.1:${server.metricsPort}/metrics`;
-  await (await fetch(url)).text(); // warm-up
+  for (let w = 0; w < WARMUP_RUNS; w++) await scrapeOnce(url);
   const times: number[] = [];
-  let body = '';
+  let body: Buffer = Buffer.alloc(0);
   for (let i = 0; i < count; i++) {
     const started = performance.now();
-    body = await (await fetch(url)).text();
+    body = await scrapeOnce(url);
     times.push(performance.now() - started);
   }
-  const series = body.split('\n').filter((line) => line !== '' && !line.startsWith('#')).length;
-  return { medianMs: median(times), series, bytes: Buffer.byteLength(body) };
+  const series = body
+    .toString('utf8')
+    .split('\n')
+    .filter((line) => line !== '' && !line.startsWith('#')).length;
+  return { medianMs: median(times), series, bytes: body.length };
 }
 
 async function main(): Promise<void> {

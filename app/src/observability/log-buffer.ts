@@ -1,5 +1,6 @@
 /**
- * A growable byte buffer that log lines are written into as bytes.
+ * A growable byte buffer that log lines are written into as bytes (and the `/metrics` text, in
+ * series-metrics.ts).
  *
  * The access line is written on every request. Building it as a string costs more than its
  * characters: each `+` makes a rope node, the rope is copied flat when it is written, and lines
@@ -101,6 +102,14 @@ export class LogBuffer {
   /** The bytes written so far as text (tests, and transports that take strings). */
   toString(): string {
     return this.bytes.toString('utf8', 0, this.length);
+  }
+
+  /**
+   * The bytes written so far, not copied: for a buffer that is written once and then dropped (a
+   * scrape's text). They share this buffer's memory: a later append or clear() may overwrite them.
+   */
+  written(): Buffer {
+    return this.bytes.subarray(0, this.length);
   }
 
   /**

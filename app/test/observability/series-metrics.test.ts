@@ -57,10 +57,27 @@ describe('exposition: the scrape text written from preformatted lines', () => {
     new SeriesCounter({ name: 'empty_total', help: 'no series yet', labelNames: ['x'] as const, registers: [registry] });
     new Counter({ name: 'plain_total', help: 'prom-client counter', labelNames: ['kind'], registers: [registry] }).labels('a').inc(2);
     new Gauge({ name: 'plain_gauge', help: 'prom-client gauge', registers: [registry], collect() { this.set(4.5); } });
-    const text = await exposition(registry);
+    const text = (await exposition(registry)).toString();
     expect(text).toBe(await registry.metrics());
     expect(text).toContain('op_seconds_bucket{op="read",le="0.1"} 1');
     expect(text).toContain('op_seconds_sum{op="read"} +Inf');
+  });
+
+  test('writes fractions, negative sums and non-ASCII labels, and grows past its last size', async () => {
+    const registry = new Registry();
+    const counter = new SeriesCounter({ name: 'part_total', help: 'fractions', labelNames: ['route'] as const, registers: [registry] });
+    counter.series('/café').inc(0.5);
+    counter.series('/big').inc(2 ** 53 + 2);
+    const histogram = new SeriesHistogram({ name: 'delta_seconds', help: 'h', labelNames: ['route'] as const, buckets: [0, 1], registers: [registry] });
+    histogram.series('/neg').observe(-1.25);
+    for (let i = 0; i < 1000; i++) histogram.series(`/r/${i}`).observe(i / 7);
+    expect((await exposition(registry)).toString()).toBe(await registry.metrics());
+    // The first scrape grew past its 64 KiB start and set the next one's size; this one is larger again.
+    for (let i = 1000; i < 3000; i++) histogram.series(`/r/${i}`).observe(i);
+    const text = (await exposition(registry)).toString();
+    expect(text).toBe(await registry.metrics());
+    expect(text).toContain('part_total{route="/café"} 0.5');
+    expect(text).toContain('delta_seconds_sum{route="/neg"} -1.25');
   });
 
   test("is the service registry's own text after traffic", async () => {
@@ -70,7 +87,7 @@ describe('exposition: the scrape text written from preformatted lines', () => {
     metrics.recordPgQuery('select_item', 0.002);
     metrics.recordRedisCommand('get', 0.0003);
     metrics.inFlightRequests = 2;
-    expect(await exposition(metrics.registry)).toBe(await metrics.registry.metrics());
+    expect((await exposition(metrics.registry)).toString()).toBe(await metrics.registry.metrics());
   });
 
   test('an OpenMetrics registry gets prom-client\'s own text (counter names and # EOF differ)', async () => {
@@ -78,7 +95,7 @@ describe('exposition: the scrape text written from preformatted lines', () => {
     const OpenMetricsRegistry = Registry as unknown as new (contentType: string) => Registry<OpenMetricsContentType>;
     const registry = new OpenMetricsRegistry(Registry.OPENMETRICS_CONTENT_TYPE);
     new SeriesCounter({ name: 'hits_total', help: 'c', labelNames: ['a'] as const, registers: [registry] }).series('x').inc();
-    const text = await exposition(registry);
+    const text = (await exposition(registry)).toString();
     expect(text).toBe(await registry.metrics());
     expect(text.endsWith('# EOF\n')).toBe(true);
   });
@@ -88,7 +105,7 @@ describe('exposition: the scrape text written from preformatted lines', () => {
     metrics.recordRedisCommand('get', 0.0003);
     await metrics.registry.resetMetrics();
     metrics.recordRedisCommand('get', 0.0003);
-    const text = await exposition(metrics.registry);
+    const text = (await exposition(metrics.registry)).toString();
     expect(sampleValue(text, 'redis_command_duration_seconds_count', { command: 'get' })).toBe(1);
     expect(sampleValue(text, 'redis_command_duration_seconds_bucket', { command: 'get', le: '0.0005' })).toBe(1);
   });
