@@ -15,7 +15,7 @@ import { AppMetrics, UNMATCHED_ROUTE } from './observability/metrics';
 import { registerRequestHooks, requestIdGenerator } from './observability/request-hooks';
 import { captureError } from './observability/sentry';
 import { registerHealthRoutes, type Lifecycle } from './routes/health';
-import { registerItemRoutes } from './routes/items';
+import { WITHOUT_NUL, registerItemRoutes } from './routes/items';
 
 /** Largest request body accepted (413 above it). Items are small. */
 export const BODY_LIMIT_BYTES = 16 * 1024;
@@ -70,6 +70,9 @@ function describeSchemaError(errors: SchemaError[], dataVar: string): Error {
   const where = `${dataVar}${first.instancePath}`;
   if (first.keyword === 'additionalProperties') return new Error(`${where} has unknown field '${String(first.params.additionalProperty)}'`);
   if (first.keyword === 'required') return new Error(`${where} is missing required field '${String(first.params.missingProperty)}'`);
+  if (first.keyword === 'pattern' && first.params.pattern === WITHOUT_NUL) {
+    return new Error(`${where} contains a NUL character (\\u0000), which PostgreSQL text cannot store: remove it`);
+  }
   return new Error(`${where} ${first.message ?? 'is invalid'}`);
 }
 

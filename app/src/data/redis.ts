@@ -21,6 +21,21 @@ export const REDIS_TIMEOUTS = {
 /** How long a cached item lives; bounds staleness if an invalidation is lost during an outage. */
 export const ITEM_TTL_SECONDS = 60;
 
+/**
+ * What an invalidation leaves in an item's key, for {@link INVALIDATION_HOLD_MS}: reads take it
+ * as a miss, and fills (`SET … NX`) cannot replace it. A plain `DEL` let a read that fetched the
+ * row just before a write cache that old row just after the write's `DEL`: the stale copy (or a
+ * deleted item) was then served for the whole TTL. Cached values are JSON objects, so they never
+ * equal it.
+ */
+export const INVALIDATED = 'invalidated';
+/**
+ * How long {@link INVALIDATED} holds a key: longer than a read's window from PostgreSQL to its
+ * fill (a query runs at most the 2.5 s client-side limit, then the fill is sent on the same
+ * connection), so no read that saw the old row can fill after the hold ends.
+ */
+export const INVALIDATION_HOLD_MS = 5000;
+
 /** What {@link Cache} needs. */
 export interface CacheOptions {
   readonly config: AppConfig['redis'];
@@ -79,7 +94,7 @@ export class Cache {
     try {
       const cached = await this.client.get(itemKey(id));
       this.record('get', started);
-      if (cached === null) {
+      if (cached === null || cached === INVALIDATED) {
         this.metrics?.cacheMisses.inc();
         return undefined;
       }
@@ -91,14 +106,21 @@ export class Cache {
     }
   }
 
-  /** Stores an item's JSON with {@link ITEM_TTL_SECONDS}; failures are counted, never thrown. */
+  /**
+   * Caches an item's JSON read from PostgreSQL, for {@link ITEM_TTL_SECONDS}, unless the key is
+   * taken: by a fill that came first (the same row) or by a write's {@link INVALIDATED} mark
+   * (this row may be older than that write). Failures are counted, never thrown.
+   */
   async setItem(id: string, json: string): Promise<void> {
-    await this.attempt('write', 'set', () => this.client.set(itemKey(id), json, 'EX', ITEM_TTL_SECONDS));
+    await this.attempt('write', 'set', () => this.client.set(itemKey(id), json, 'EX', ITEM_TTL_SECONDS, 'NX'));
   }
 
-  /** Drops an item after a write; failures are counted (the TTL bounds the staleness). */
+  /**
+   * Replaces an item's entry by {@link INVALIDATED} after a write; failures are counted (the TTL
+   * bounds the staleness).
+   */
   async invalidate(id: string): Promise<void> {
-    await this.attempt('invalidate', 'del', () => this.client.del(itemKey(id)));
+    await this.attempt('invalidate', 'set', () => this.client.set(itemKey(id), INVALIDATED, 'PX', INVALIDATION_HOLD_MS));
   }
 
   /** `PING` with a deadline (readiness). Rejects when Redis is away. */

@@ -23,7 +23,7 @@ export const BREAKER_STATE = { closed: 0, halfOpen: 1, open: 2 } as const;
 /** PostgreSQL operations timed by `pg_query_duration_seconds` (bounded label values). */
 export type PgOperation = 'select_item' | 'list_items' | 'insert_item' | 'update_item' | 'delete_item' | 'ping' | 'migrate';
 /** Redis commands timed by `redis_command_duration_seconds`. */
-export type RedisCommand = 'get' | 'set' | 'del' | 'ping';
+export type RedisCommand = 'get' | 'set' | 'ping';
 /** Cache operations counted by `cache_errors_total`; each series exists from the first scrape. */
 const CACHE_OPERATIONS = ['read', 'write', 'invalidate'] as const;
 /** A `cache_errors_total` operation. */

@@ -42,9 +42,15 @@ const idParams = {
   },
 } as const;
 
+/**
+ * Text fields hold no NUL character: PostgreSQL's text cannot store U+0000 and rejects the whole
+ * statement (a 500 before this check). app.ts words this pattern's failure as its own message.
+ */
+export const WITHOUT_NUL = '^[^\\u0000]*$';
+
 const fields = {
-  name: { type: 'string', minLength: 1, maxLength: 200 },
-  description: { type: 'string', maxLength: 2000 },
+  name: { type: 'string', minLength: 1, maxLength: 200, pattern: WITHOUT_NUL },
+  description: { type: 'string', maxLength: 2000, pattern: WITHOUT_NUL },
   quantity: { type: 'integer', minimum: 0, maximum: 1_000_000_000 },
 } as const;
 

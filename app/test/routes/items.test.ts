@@ -1,4 +1,5 @@
 import { encodeCursor } from '../../src/routes/items';
+import { INVALIDATED, INVALIDATION_HOLD_MS } from '../../src/data/redis';
 import { sampleValue, scrape, startStack, type Stack } from '../support/stack';
 
 let stack: Stack;
@@ -103,7 +104,11 @@ describe('cache-aside reads', () => {
     const created = (await create({ name: 'stale?', quantity: 1 })).json();
     await stack.app.inject({ method: 'GET', url: `/v1/items/${created.id}` });
     await stack.app.inject({ method: 'PATCH', url: `/v1/items/${created.id}`, payload: { quantity: 2 } });
-    expect(await stack.app.vigil.cache.client.exists(`item:v1:${created.id}`)).toBe(0);
+    const key = `item:v1:${created.id}`;
+    expect(await stack.app.vigil.cache.client.get(key)).toBe(INVALIDATED);
+    const hold = await stack.app.vigil.cache.client.pttl(key);
+    expect(hold).toBeGreaterThan(0);
+    expect(hold).toBeLessThanOrEqual(INVALIDATION_HOLD_MS);
     expect((await stack.app.inject({ method: 'GET', url: `/v1/items/${created.id}` })).json().quantity).toBe(2);
   });
 
@@ -112,6 +117,40 @@ describe('cache-aside reads', () => {
     await stack.app.inject({ method: 'GET', url: `/v1/items/${created.id}` });
     await stack.app.inject({ method: 'DELETE', url: `/v1/items/${created.id}` });
     expect((await stack.app.inject({ method: 'GET', url: `/v1/items/${created.id}` })).statusCode).toBe(404);
+  });
+
+  describe('a read that fetched the row before a write and fills the cache after it', () => {
+    /** The JSON a read of the item got from PostgreSQL before the write (what it would cache). */
+    async function readBeforeWrite(name: string): Promise<{ id: string; oldJson: string }> {
+      const created = (await create({ name, quantity: 1 })).json();
+      await stack.app.inject({ method: 'GET', url: `/v1/items/${created.id}` });
+      const oldJson = (await stack.app.vigil.cache.client.get(`item:v1:${created.id}`))!;
+      expect(JSON.parse(oldJson).quantity).toBe(1);
+      return { id: created.id, oldJson };
+    }
+
+    test('GIVEN an update WHEN the late fill arrives THEN reads still return the new value', async () => {
+      const { id, oldJson } = await readBeforeWrite('raced update');
+      await stack.app.inject({ method: 'PATCH', url: `/v1/items/${id}`, payload: { quantity: 2 } });
+      await stack.app.vigil.cache.setItem(id, oldJson);
+      expect((await stack.app.inject({ method: 'GET', url: `/v1/items/${id}` })).json().quantity).toBe(2);
+    });
+
+    test('GIVEN a delete WHEN the late fill arrives THEN reads still answer 404', async () => {
+      const { id, oldJson } = await readBeforeWrite('raced delete');
+      await stack.app.inject({ method: 'DELETE', url: `/v1/items/${id}` });
+      await stack.app.vigil.cache.setItem(id, oldJson);
+      expect((await stack.app.inject({ method: 'GET', url: `/v1/items/${id}` })).statusCode).toBe(404);
+    });
+
+    test('GIVEN the hold has ended THEN the next read caches the current row again', async () => {
+      const { id } = await readBeforeWrite('hold ends');
+      await stack.app.inject({ method: 'PATCH', url: `/v1/items/${id}`, payload: { quantity: 3 } });
+      // What the hold's expiry does, without waiting for it.
+      await stack.app.vigil.cache.client.del(`item:v1:${id}`);
+      await stack.app.inject({ method: 'GET', url: `/v1/items/${id}` });
+      expect(JSON.parse((await stack.app.vigil.cache.client.get(`item:v1:${id}`))!).quantity).toBe(3);
+    });
   });
 
   test('cached entries expire (TTL set)', async () => {
@@ -130,6 +169,8 @@ describe('bad input is a 4xx that says what was wrong, never a 5xx', () => {
     ['a wrong type', { method: 'POST', url: '/v1/items', payload: '{"name":"a","quantity":"5"}', headers: json }, 400, /body\/quantity must be integer/],
     ['a negative quantity', { method: 'POST', url: '/v1/items', payload: '{"name":"a","quantity":-1}', headers: json }, 400, /body\/quantity must be >= 0/],
     ['a missing name', { method: 'POST', url: '/v1/items', payload: '{"quantity":1}', headers: json }, 400, /body is missing required field 'name'/],
+    ['a NUL character in a name', { method: 'POST', url: '/v1/items', payload: '{"name":"a\\u0000b"}', headers: json }, 400, /body\/name contains a NUL character \(\\u0000\), which PostgreSQL text cannot store: remove it/],
+    ['a NUL character in an update', { method: 'PATCH', url: '/v1/items/00000000-0000-4000-8000-000000000000', payload: '{"description":"\\u0000"}', headers: json }, 400, /body\/description contains a NUL character/],
     ['an unknown field', { method: 'POST', url: '/v1/items', payload: '{"name":"a","colour":"red"}', headers: json }, 400, /body has unknown field 'colour'/],
     ['an empty update', { method: 'PATCH', url: '/v1/items/00000000-0000-4000-8000-000000000000', payload: '{}', headers: json }, 400, /body must NOT have fewer than 1 properties/],
     ['an oversized body', { method: 'POST', url: '/v1/items', payload: JSON.stringify({ name: 'a', description: 'x'.repeat(20_000) }), headers: json }, 413, /Request body is too large/],
