@@ -81,6 +81,27 @@ describe('migrations', () => {
     expect(await stack.pg.psql('SELECT id, name FROM schema_migrations ORDER BY id')).toBe('1|create_items\n');
   });
 
+  test('GIVEN another task holds the migration lock for longer than the 2 s request limit WHEN a task migrates THEN it waits and succeeds', async () => {
+    const { migrate, MIGRATION_LOCK_KEY } = await import('../src/data/migrations');
+    const { Client } = await import('pg');
+    const holder = new Client({ host: stack.pg.host, port: stack.pg.port, user: stack.pg.user, database: stack.pg.database });
+    await holder.connect();
+    try {
+      await holder.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+      const started = Date.now();
+      const migrating = migrate(stack.app.vigil.db.pool);
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      await holder.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
+      expect(await migrating).toEqual([]);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(3000);
+      // The pool's request limit is untouched: the migration's connection was not returned to it.
+      const { rows } = await stack.app.vigil.db.pool.query('SHOW statement_timeout');
+      expect(rows[0].statement_timeout).toBe('2s');
+    } finally {
+      await holder.end();
+    }
+  });
+
   test('GIVEN a fresh database WHEN three instances migrate at once THEN each migration is applied exactly once', async () => {
     await stack.pg.psql('CREATE DATABASE fresh');
     const { Pool } = await import('pg');

@@ -7,7 +7,7 @@
  * at run time; the service is CommonJS and ships only `dist/`. The whole mechanism needed here is
  * a lock, a bookkeeping table and ordered transactions, which fits below.
  */
-import type { Pool } from 'pg';
+import type { Pool, QueryConfig } from 'pg';
 
 /** One forward-only migration. `id`s are increasing and never reused. */
 export interface Migration {
@@ -39,6 +39,19 @@ export const MIGRATIONS: readonly Migration[] = [
 export const MIGRATION_LOCK_KEY = 4_711_202_600_002;
 
 /**
+ * Longest any one statement of a migration run may take, waiting for the lock included. The
+ * pool's 2 s limits are for requests: under them a task that waited for another task's migration,
+ * or a migration building an index, failed its start-up. 45 s stays inside the backend's 60 s
+ * health-check grace period; a migration that needs longer belongs in a one-off task.
+ */
+export const MIGRATION_STATEMENT_TIMEOUT_MS = 45_000;
+
+/** A query under the migration limits: the server's (set for the session) and pg's own. */
+function migrationQuery(text: string, values?: unknown[]): QueryConfig {
+  return { text, values, query_timeout: MIGRATION_STATEMENT_TIMEOUT_MS + 5_000 } as QueryConfig;
+}
+
+/**
  * Applies pending migrations; returns the names applied by this call (empty when up to date).
  * @param pool where to run them; one connection is held for the duration
  * @param migrations the list to apply @default MIGRATIONS
@@ -47,21 +60,35 @@ export async function migrate(pool: Pool, migrations: readonly Migration[] = MIG
   const client = await pool.connect();
   const applied: string[] = [];
   try {
-    await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    // SET, not SET LOCAL: for the whole session. The connection is closed afterwards (below),
+    // so no request ever runs under these limits.
+    await client.query(`SET statement_timeout = ${MIGRATION_STATEMENT_TIMEOUT_MS}`);
+    try {
+      await client.query(migrationQuery('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]));
+    } catch (error) {
+      // 57014: cancelled by statement_timeout; pg's own limit says "Query read timeout".
+      const timedOut = (error as { code?: string }).code === '57014' || /timeout/i.test((error as Error).message);
+      if (!timedOut) throw error;
+      throw new Error(
+        `migrations: waited over ${MIGRATION_STATEMENT_TIMEOUT_MS / 1000} s for the migration lock (advisory lock ${MIGRATION_LOCK_KEY}): ` +
+          `another session holds it; find it in pg_locks (locktype 'advisory') and end it if it is stuck`,
+        { cause: error },
+      );
+    }
     try {
       await client.query(
-        `CREATE TABLE IF NOT EXISTS schema_migrations (
-           id integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
+        migrationQuery(`CREATE TABLE IF NOT EXISTS schema_migrations (
+           id integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`),
       );
       const done = new Set(
-        (await client.query<{ id: number }>('SELECT id FROM schema_migrations')).rows.map((row) => row.id),
+        (await client.query<{ id: number }>(migrationQuery('SELECT id FROM schema_migrations'))).rows.map((row) => row.id),
       );
       for (const migration of migrations) {
         if (done.has(migration.id)) continue;
         await client.query('BEGIN');
         try {
-          await client.query(migration.up);
-          await client.query('INSERT INTO schema_migrations (id, name) VALUES ($1, $2)', [migration.id, migration.name]);
+          await client.query(migrationQuery(migration.up));
+          await client.query(migrationQuery('INSERT INTO schema_migrations (id, name) VALUES ($1, $2)', [migration.id, migration.name]));
           await client.query('COMMIT');
         } catch (error) {
           await client.query('ROLLBACK');
@@ -73,7 +100,8 @@ export async function migrate(pool: Pool, migrations: readonly Migration[] = MIG
       await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
     }
   } finally {
-    client.release();
+    // Closed instead of returned to the pool, which would keep the session's migration limits.
+    client.release(true);
   }
   return applied;
 }
