@@ -15,10 +15,16 @@ export const SENSITIVE_KEY =
   /authorization|cookie|passw(or)?d|^pwd$|secret|token|api[-_]?key|dsn|connection[-_]?string|credential|private[-_]?key|^pgpassword$/i;
 
 /** Cheap pre-check: a string without any of these cannot hold a credential pattern below. */
-const MAYBE_CREDENTIAL = /[@=]|bearer|basic/i;
-const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@]+@/gi;
+const MAYBE_CREDENTIAL = /[@=]|bearer|basic|":/i;
+/** User-info up to the last `@` before the host: a password may hold an `@` of its own. */
+const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#]*@/gi;
 const AUTH_SCHEME = /\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]+/gi;
-const KEY_VALUE = /\b(password|passwd|pwd|token|secret|api[-_]?key)=[^\s&;,]+/gi;
+/** A secret's name, prefixed or not (`password`, `PGPASSWORD`, `access_token`, `client_secret`). */
+const SECRET_NAME = String.raw`[\w.-]*?(?:password|passwd|pwd|token|secret|api[-_]?key)`;
+/** `name=value` (query strings, connection strings, env dumps). */
+const KEY_VALUE = new RegExp(String.raw`\b(${SECRET_NAME})=[^\s&;,]+`, 'gi');
+/** `"name": "value"` (JSON quoted in a message, such as a response body in an error). */
+const JSON_PAIR = new RegExp(String.raw`("${SECRET_NAME}"\s*:\s*)"(?:[^"\\]|\\.)*"`, 'gi');
 
 const MAX_DEPTH = 8;
 
@@ -28,7 +34,8 @@ export function scrubString(text: string): string {
   return text
     .replace(URL_USERINFO, `$1${REDACTED}@`)
     .replace(AUTH_SCHEME, `$1 ${REDACTED}`)
-    .replace(KEY_VALUE, `$1=${REDACTED}`);
+    .replace(KEY_VALUE, `$1=${REDACTED}`)
+    .replace(JSON_PAIR, `$1"${REDACTED}"`);
 }
 
 /**

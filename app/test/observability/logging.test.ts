@@ -47,6 +47,19 @@ describe('redaction rules', () => {
     expect(scrubString('nothing secret here')).toBe('nothing secret here');
   });
 
+  test('prefixed secret names, quoted JSON pairs and an @ inside a URL password are removed too', () => {
+    expect(scrubString('GET /v1/items/1?access_token=abc&page=2')).toBe(`GET /v1/items/1?access_token=${REDACTED}&page=2`);
+    expect(scrubString('client_secret=s3 db_password=p4 PGPASSWORD=p5 user=vigil')).toBe(
+      `client_secret=${REDACTED} db_password=${REDACTED} PGPASSWORD=${REDACTED} user=vigil`,
+    );
+    expect(scrubString('upstream said {"password": "hun\\"ter2", "user":"vigil", "refresh_token":"rt"}')).toBe(
+      `upstream said {"password": "${REDACTED}", "user":"vigil", "refresh_token":"${REDACTED}"}`,
+    );
+    expect(scrubString('connect postgres://vigil:p@ss@db.internal/vigil')).toBe(`connect postgres://${REDACTED}@db.internal/vigil`);
+    // An address in a query string is not user-info: the host stays readable.
+    expect(scrubString('see https://example.com/profile?email=a@b.example')).toBe('see https://example.com/profile?email=a@b.example');
+  });
+
   test('errors become plain objects with scrubbed message and stack; cycles do not hang', () => {
     const error = Object.assign(new Error('login to redis://:tok3n@cache:6379 failed'), { code: 'ECONNREFUSED' });
     const cyclic: Record<string, unknown> = { name: 'loop' };
