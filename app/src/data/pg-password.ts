@@ -48,6 +48,11 @@ export class SecretPassword {
     this.client = new SecretsManagerClient({ region: options.secretArn.split(':')[3] });
   }
 
+  /** Closes the SDK client's kept-alive connections (the pool closes with it). */
+  close(): void {
+    this.client.destroy();
+  }
+
   /** The password: the cached value, the fetch already running, or a new fetch. */
   get(): Promise<string> {
     if (this.cached !== undefined) return Promise.resolve(this.cached);

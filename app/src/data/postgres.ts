@@ -151,5 +151,6 @@ export class Database {
   async close(): Promise<void> {
     this.breaker.shutdown();
     await this.pool.end();
+    this.secretPassword?.close();
   }
 }

@@ -8,10 +8,13 @@
  * formatting are identical and `promtool check metrics` applies unchanged. The scrape itself
  * ({@link exposition}) writes these metrics' lines as bytes from preformatted parts.
  */
-import { Registry, type RegistryContentType } from 'prom-client';
+import { Registry, validateMetricName, type RegistryContentType } from 'prom-client';
 import { LogBuffer, utf8Bytes } from './log-buffer';
 
 type LabelValues = Readonly<Record<string, string>>;
+
+/** Prometheus label names (https://prometheus.io/docs/concepts/data_model/). */
+const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
 interface SampleValue {
   readonly labels: Readonly<Record<string, string | number>>;
@@ -131,6 +134,13 @@ abstract class SeriesMetric<L extends string, S> {
   private header: Uint8Array | undefined;
 
   constructor(options: SeriesMetricOptions<L>) {
+    // As prom-client checks its own metrics, so the preformatted lines never need escaping.
+    if (!validateMetricName(options.name)) {
+      throw new Error(`metric name '${options.name}' is not a Prometheus metric name: use letters, digits, '_' and ':', not starting with a digit`);
+    }
+    for (const label of options.labelNames) {
+      if (!LABEL_NAME.test(label)) throw new Error(`${options.name}: label name '${label}' is not a Prometheus label name: use letters, digits and '_', not starting with a digit`);
+    }
     this.name = options.name;
     this.help = options.help;
     this.labelNames = options.labelNames;
@@ -215,6 +225,7 @@ export class SeriesHistogram<L extends string> extends SeriesMetric<L, Histogram
   private readonly bounds: readonly number[];
 
   constructor(options: SeriesMetricOptions<L> & { readonly buckets: readonly number[] }) {
+    if (options.labelNames.includes('le' as L)) throw new Error(`${options.name}: 'le' is the bucket label of every histogram and cannot be one of its labels`);
     super(options);
     this.bounds = [...options.buckets].sort((a, b) => a - b);
   }

@@ -26,6 +26,8 @@ interface FakeSecretsManager {
   readonly calls: Array<{ target: string | undefined; body: { SecretId?: string } }>;
   /** Requests left hanging (mode 'hang') whose client has given up and closed the connection. */
   abandoned: number;
+  /** Connections open to it right now. */
+  connections(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -60,6 +62,7 @@ async function startFakeSecretsManager(password: string): Promise<FakeSecretsMan
   await once(server, 'listening');
   return Object.assign(fake, {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    connections: () => new Promise<number>((resolve, reject) => server.getConnections((error, count) => (error ? reject(error) : resolve(count)))),
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -184,5 +187,19 @@ describe('GIVEN the secret cannot be read after a rotation', () => {
     secrets.mode = 'answer';
     await eventually('requests succeed once Secrets Manager answers', async () => (await stack.app.inject({ method: 'GET', url: '/v1/items' })).statusCode === 200, 10_000);
     expect((await stack.app.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(200);
+  });
+});
+
+describe('GIVEN a password read from Secrets Manager', () => {
+  test('WHEN the database closes THEN the SDK connection it kept alive closes too', async () => {
+    const { Database } = await import('../../src/data/postgres');
+    const { loadConfig } = await import('../../src/config');
+    const config = loadConfig({ ...process.env, DEPLOY_ENV: 'test', PGHOST: stack.pg.host, PGPORT: String(stack.pg.port), PGUSER: ROLE, PGDATABASE: stack.pg.database, PG_PASSWORD_SECRET_ARN: SECRET_ARN });
+    const db = new Database({ config: config.postgres, applicationName: 'close-test', logger: stack.app.vigil.logger });
+    const before = await secrets.connections();
+    await db.query('ping', 'SELECT 1');
+    expect(await secrets.connections()).toBe(before + 1);
+    await db.close();
+    await eventually('the SDK connection is closed', async () => (await secrets.connections()) === before, 5_000);
   });
 });

@@ -36,6 +36,18 @@ describe('series metrics serialized by a prom-client Registry', () => {
     expect(() => counter.series('GET')).toThrow('c_total takes 2 label values (method, route), got 1');
   });
 
+  test('metric and label names that Prometheus would reject are refused with the name and the rule', () => {
+    expect(() => new SeriesCounter({ name: 'bad-name', help: 'c', labelNames: [], registers: [] })).toThrow(
+      "metric name 'bad-name' is not a Prometheus metric name: use letters, digits, '_' and ':', not starting with a digit",
+    );
+    expect(() => new SeriesCounter({ name: 'ok_total', help: 'c', labelNames: ['a.b'] as const, registers: [] })).toThrow(
+      "ok_total: label name 'a.b' is not a Prometheus label name",
+    );
+    expect(() => new SeriesHistogram({ name: 'h_seconds', help: 'h', labelNames: ['le'] as const, buckets: [1], registers: [] })).toThrow(
+      "h_seconds: 'le' is the bucket label of every histogram and cannot be one of its labels",
+    );
+  });
+
   test('label values are escaped in the exposition text', async () => {
     const registry = new Registry();
     const counter = new SeriesCounter({ name: 'odd_total', help: 'c', labelNames: ['route'] as const, registers: [registry] });
