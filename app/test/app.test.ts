@@ -102,6 +102,30 @@ describe('migrations', () => {
     }
   });
 
+  test('GIVEN a query holding a lock on the table WHEN a migration needs that table THEN it gives up after the lock timeout with a clear error, not the statement limit', async () => {
+    const { migrate, MIGRATION_LOCK_TIMEOUT_MS } = await import('../src/data/migrations');
+    const { Client } = await import('pg');
+    const holder = new Client({ host: stack.pg.host, port: stack.pg.port, user: stack.pg.user, database: stack.pg.database });
+    await holder.connect();
+    try {
+      // A long read: ALTER TABLE needs an exclusive lock that waits for it.
+      await holder.query('BEGIN; LOCK TABLE items IN ACCESS SHARE MODE');
+      const started = Date.now();
+      const altering = [{ id: 1_000_001, name: 'add_colour', up: 'ALTER TABLE items ADD COLUMN colour text' }];
+      await expect(migrate(stack.app.vigil.db.pool, altering)).rejects.toThrow(
+        /^migration 1000001 \(add_colour\) failed: canceling statement due to lock timeout \(waited over 5 s for a table lock that running queries hold/,
+      );
+      expect(Date.now() - started).toBeGreaterThanOrEqual(MIGRATION_LOCK_TIMEOUT_MS);
+      expect(Date.now() - started).toBeLessThan(MIGRATION_LOCK_TIMEOUT_MS + 3000);
+    } finally {
+      await holder.query('ROLLBACK');
+      await holder.end();
+    }
+    // Rolled back: nothing recorded, nothing changed.
+    expect(await stack.pg.psql("SELECT count(*) FROM schema_migrations WHERE id = 1000001")).toBe('0\n');
+    expect(await stack.pg.psql("SELECT count(*) FROM information_schema.columns WHERE table_name = 'items' AND column_name = 'colour'")).toBe('0\n');
+  });
+
   test('GIVEN a fresh database WHEN three instances migrate at once THEN each migration is applied exactly once', async () => {
     await stack.pg.psql('CREATE DATABASE fresh');
     const { Pool } = await import('pg');

@@ -46,6 +46,14 @@ export const MIGRATION_LOCK_KEY = 4_711_202_600_002;
  */
 export const MIGRATION_STATEMENT_TIMEOUT_MS = 45_000;
 
+/**
+ * Longest a migration's statement waits for a table lock. A DDL statement queued behind running
+ * queries blocks every query on that table behind itself, so it gives up after 5 s instead of
+ * stalling the live service for up to the statement limit; the task then fails to start and ECS
+ * starts another, which tries again.
+ */
+export const MIGRATION_LOCK_TIMEOUT_MS = 5_000;
+
 /** A query under the migration limits: the server's (set for the session) and pg's own. */
 function migrationQuery(text: string, values?: unknown[]): QueryConfig {
   return { text, values, query_timeout: MIGRATION_STATEMENT_TIMEOUT_MS + 5_000 } as QueryConfig;
@@ -76,6 +84,8 @@ export async function migrate(pool: Pool, migrations: readonly Migration[] = MIG
       );
     }
     try {
+      // After taking the advisory lock: lock_timeout bounds that wait too.
+      await client.query(`SET lock_timeout = ${MIGRATION_LOCK_TIMEOUT_MS}`);
       await client.query(
         migrationQuery(`CREATE TABLE IF NOT EXISTS schema_migrations (
            id integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`),
@@ -92,7 +102,9 @@ export async function migrate(pool: Pool, migrations: readonly Migration[] = MIG
           await client.query('COMMIT');
         } catch (error) {
           await client.query('ROLLBACK');
-          throw new Error(`migration ${migration.id} (${migration.name}) failed: ${(error as Error).message}`, { cause: error });
+          // 55P03: lock_not_available, the lock_timeout above.
+          const hint = (error as { code?: string }).code === '55P03' ? ` (waited over ${MIGRATION_LOCK_TIMEOUT_MS / 1000} s for a table lock that running queries hold; the next start tries again, or run it when the table is quieter)` : '';
+          throw new Error(`migration ${migration.id} (${migration.name}) failed: ${(error as Error).message}${hint}`, { cause: error });
         }
         applied.push(migration.name);
       }
