@@ -109,14 +109,20 @@ describe('scrubEvent (the beforeSend hook)', () => {
   test('removes credentials from request data, extra context and messages', () => {
     const event = {
       message: 'failed to reach postgres://vigil:pw-in-message@db/vigil',
-      request: { url: 'https://api/v1/items', headers: { Authorization: 'Bearer t-1', Cookie: 'c-2', 'User-Agent': 'curl' }, cookies: { sid: 'c-3' } },
+      request: {
+        url: 'https://api/v1/items/1?access_token=t-6',
+        query_string: 'page=2&client_secret=t-7',
+        headers: { Authorization: 'Bearer t-1', Cookie: 'c-2', 'User-Agent': 'curl' },
+        cookies: { sid: 'c-3' },
+      },
       extra: { password: 'p-4', requestId: 'r-1' },
       breadcrumbs: [{ message: 'GET with token=t-5' }],
     };
     const scrubbed = scrubEvent(event);
     const text = JSON.stringify(scrubbed);
-    for (const secret of ['pw-in-message', 't-1', 'c-2', 'c-3', 'p-4', 't-5']) expect(text).not.toContain(secret);
+    for (const secret of ['pw-in-message', 't-1', 'c-2', 'c-3', 'p-4', 't-5', 't-6', 't-7']) expect(text).not.toContain(secret);
     expect(scrubbed.request.headers['User-Agent']).toBe('curl');
+    expect(scrubbed.request.query_string).toBe(`page=2&client_secret=${REDACTED}`);
     expect(scrubbed.extra.requestId).toBe('r-1');
   });
 });
