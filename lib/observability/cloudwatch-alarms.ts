@@ -9,7 +9,7 @@
 import type { AlarmSpec, AlertTopic, ComparisonOperator, CompositeAlarmSpec, MetricAlarmSpec, MetricSpec, Severity } from './alarm-spec';
 import type { MonitoredResources } from './monitored-resources';
 import { alarmName, resolveTiers, runbookUrl, type CatalogSettings, type ResolvedTier } from './settings';
-import type { CloudWatchMetric, CloudWatchQuery, CloudWatchSource } from './signals';
+import { albFiveXxRatio, type CloudWatchMetric, type CloudWatchQuery, type CloudWatchSource } from './signals';
 import { BURN_RATE_POLICY, SLO_SIGNAL, burnThreshold, windowLabel, type BurnRateWindowPair } from './slo';
 import { THRESHOLD_UNITS, isMinimumKey } from './thresholds';
 
@@ -90,7 +90,7 @@ function albErrorRatio(resources: MonitoredResources, periodSeconds: number): Me
   const dimensions = { LoadBalancer: resources.loadBalancerFullName };
   const metric = (metricName: string): MetricSpec => ({ namespace: 'AWS/ApplicationELB', metricName, dimensions, statistic: 'Sum', periodSeconds });
   return {
-    expression: 'IF(requests > 0, (FILL(target5xx, 0) + FILL(elb5xx, 0)) / requests, 0)',
+    expression: albFiveXxRatio(1),
     label: `error ratio over ${windowLabel(periodSeconds / 60)}`,
     periodSeconds,
     usingMetrics: { requests: metric('RequestCount'), target5xx: metric('HTTPCode_Target_5XX_Count'), elb5xx: metric('HTTPCode_ELB_5XX_Count') },

@@ -92,6 +92,21 @@ function signal<K extends ThresholdKey>(definition: SignalDefinition<K>): Signal
 const MIB = 1024 * 1024;
 const GIB = 1024 * MIB;
 
+/**
+ * The share of requests the ALB answered with a 5xx, as CloudWatch metric math over `requests`
+ * (RequestCount), `target5xx` and `elb5xx` (both Sum), times `scale` (100 for percent).
+ * RequestCount "is only incremented for requests where the load balancer node was able to choose
+ * a target" (AWS, CloudWatch metrics for your Application Load Balancer), so the ALB's own 503s
+ * when no target is registered are not in it: dividing by it alone gave 0 % (no requests) in a
+ * total outage. Those 5xx are added to the denominator, so that case reads 100 %; a 502 or 504
+ * after a target was chosen is then counted twice below the line, which only lowers the ratio
+ * slightly while targets still answer.
+ */
+export function albFiveXxRatio(scale: 1 | 100): string {
+  const all = '(FILL(requests, 0) + FILL(elb5xx, 0))';
+  return `IF(${all} > 0, ${scale === 100 ? '100 * ' : ''}(FILL(target5xx, 0) + FILL(elb5xx, 0)) / ${all}, 0)`;
+}
+
 function albDimensions(r: MonitoredResources): Record<string, string> {
   return { LoadBalancer: r.loadBalancerFullName };
 }
@@ -214,7 +229,7 @@ export const SIGNALS = {
       engine: 'cloudwatch',
       toMetricUnit: 1,
       query: (r) => ({
-        expression: 'IF(requests > 0, 100 * (FILL(target5xx, 0) + FILL(elb5xx, 0)) / requests, 0)',
+        expression: albFiveXxRatio(100),
         label: '5xx rate (%)',
         usingMetrics: {
           requests: { namespace: 'AWS/ApplicationELB', metricName: 'RequestCount', dimensions: albDimensions(r), statistic: 'Sum' },

@@ -196,6 +196,9 @@ export class ServicesStack extends VigilStack {
       writerRoleArns: [this.backend.taskDefinition.taskRole.roleArn],
       readerRoleArns: [this.grafana.taskRole.roleArn],
     });
+    // Tasks ship logs as soon as they start: before the mapping exists OpenSearch refuses their
+    // role (403) and FireLens drops the first minutes' lines after its retries.
+    this.backend.service.node.addDependency(this.logRoleMapping);
     acknowledge(grafanaPolicy, 'AwsSolutions-IAM5[Resource::*]',
       "The CloudWatch datasource's read APIs (GetMetricData, ListMetrics, DescribeAlarms, Logs Insights queries) have no resource-level permissions.");
     this.grafana.taskRole.addToPrincipalPolicy(new iam.PolicyStatement({

@@ -49,7 +49,7 @@ describe('CatalogAlarms', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       AlarmName: 'production-api-5xx-rate-warning',
       Metrics: Match.arrayWith([
-        Match.objectLike({ Expression: 'IF(requests > 0, 100 * (FILL(target5xx, 0) + FILL(elb5xx, 0)) / requests, 0)', ReturnData: true }),
+        Match.objectLike({ Expression: 'IF((FILL(requests, 0) + FILL(elb5xx, 0)) > 0, 100 * (FILL(target5xx, 0) + FILL(elb5xx, 0)) / (FILL(requests, 0) + FILL(elb5xx, 0)), 0)', ReturnData: true }),
         Match.objectLike({ Id: 'requests', MetricStat: Match.objectLike({ Stat: 'Sum', Period: 60 }), ReturnData: false }),
       ]),
       AlarmActions: [{ Ref: Match.stringLikeRegexp('^Warning') }],

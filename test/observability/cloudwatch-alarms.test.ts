@@ -59,7 +59,7 @@ describe('CloudWatch alarm specs', () => {
 
   test('the ALB 5xx rate is metric math over request and 5xx counts with the tier period', () => {
     const spec = byName(production, 'production-api-5xx-rate-critical') as MetricAlarmSpec;
-    expect(spec.expression?.expression).toBe('IF(requests > 0, 100 * (FILL(target5xx, 0) + FILL(elb5xx, 0)) / requests, 0)');
+    expect(spec.expression?.expression).toBe('IF((FILL(requests, 0) + FILL(elb5xx, 0)) > 0, 100 * (FILL(target5xx, 0) + FILL(elb5xx, 0)) / (FILL(requests, 0) + FILL(elb5xx, 0)), 0)');
     expect(spec.expression?.usingMetrics.requests).toEqual({
       namespace: 'AWS/ApplicationELB',
       metricName: 'RequestCount',

@@ -59,6 +59,6 @@ describe('CatalogDashboard construct', () => {
     expect(body).toContain('\\"label\\":\\"critical > 90\\"');
     expect(body).toContain('## opensearch');
     // Both windows of an SLO pair share one graph, so the second window's metric ids are renamed.
-    expect(body).toContain('IF(requests_1 > 0, (FILL(target5xx_1, 0) + FILL(elb5xx_1, 0)) / requests_1, 0)');
+    expect(body).toContain('IF((FILL(requests_1, 0) + FILL(elb5xx_1, 0)) > 0, (FILL(target5xx_1, 0) + FILL(elb5xx_1, 0)) / (FILL(requests_1, 0) + FILL(elb5xx_1, 0)), 0)');
   });
 });

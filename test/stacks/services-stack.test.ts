@@ -137,6 +137,14 @@ describe.each(['staging', 'production'] as const)('%s Services stack', (name) =>
     });
   });
 
+  test('the backend service starts after its task role is mapped in OpenSearch, so the first logs are not refused', () => {
+    const { services } = env();
+    const [serviceId, service] = Object.entries(services.findResources('AWS::ECS::Service')).find(([id]) => /^Backend/.test(id))!;
+    const [mappingId] = Object.keys(services.findResources('Custom::OpenSearchRoleMapping'));
+    expect(mappingId).toBeDefined();
+    expect({ serviceId, dependsOn: (service as { DependsOn?: string[] }).DependsOn ?? [] }).toMatchObject({ dependsOn: expect.arrayContaining([mappingId]) });
+  });
+
   test('backend tasks register A records in the private namespace, and scale on CPU and on requests per target', () => {
     const { services, config } = env();
     services.hasResourceProperties('AWS::ServiceDiscovery::PrivateDnsNamespace', { Name: `${name}.vigil.internal` });
