@@ -234,6 +234,11 @@ export function validate(config: EnvironmentConfig): EnvironmentConfig {
       "it reads ECS/ContainerInsights metrics: set services.containerInsights to true, or { disabled: '<reason>' } the signal");
   }
 
+  // OpenSearch gives new indices one replica, which a single data node can never hold.
+  check(search.dataNodeCount >= 2 || isDisabled(config.alarms.thresholds.openSearchClusterYellow), 'alarms.thresholds.openSearchClusterYellow',
+    config.alarms.thresholds.openSearchClusterYellow,
+    "with one data node (search.dataNodeCount) the cluster is yellow whenever an index has a replica, so this would never clear: use 2 or more data nodes, or { disabled: '<reason>' } the signal");
+
   if (problems.length > 0) {
     throw new Error(`invalid ${config.envName} configuration:\n  ${problems.join('\n  ')}`);
   }

@@ -113,6 +113,8 @@ describe('validate rejects bad values with the field, the value and the fix', ()
     ['a path prefix with a trailing slash', servicesVariant(base, 'grafana', { routing: { kind: 'path', pathPrefix: '/grafana/' } }), /services\.grafana\.routing\.pathPrefix is "\/grafana\/"; use one path segment/],
     ['a host name with upper case', servicesVariant(base, 'grafana', { routing: { kind: 'host', hostName: 'Grafana.example.com' } }), /services\.grafana\.routing\.hostName is "Grafana\.example\.com"/],
     ['an e-mail without a domain', variant(base, 'alerting', { email: 'oncall' }), /alerting\.email is "oncall"; use an e-mail address/],
+    ['the yellow-cluster signal on one data node', { ...base, alarms: { ...base.alarms, thresholds: { ...base.alarms.thresholds, openSearchClusterYellow: { warning: { maxCount: 0 }, critical: { disabled: 'a ticket' } } } } },
+      /alarms\.thresholds\.openSearchClusterYellow is .*; with one data node \(search\.dataNodeCount\) the cluster is yellow whenever an index has a replica, so this would never clear: use 2 or more data nodes, or \{ disabled: '<reason>' \} the signal/],
   ];
 
   test.each(cases)('GIVEN %s WHEN validated THEN it throws', (_name, config, message) => {
