@@ -87,13 +87,10 @@ function metricAlarms(envName: string, tier: ResolvedTier, resources: MonitoredR
 
 /** The ALB error ratio (a fraction) over one window, for the SLO alarms. */
 function albErrorRatio(resources: MonitoredResources, periodSeconds: number): MetricAlarmSpec['expression'] {
-  const dimensions = { LoadBalancer: resources.loadBalancerFullName };
-  const metric = (metricName: string): MetricSpec => ({ namespace: 'AWS/ApplicationELB', metricName, dimensions, statistic: 'Sum', periodSeconds });
   return {
-    expression: albFiveXxRatio(1),
+    ...albFiveXxRatio<MetricSpec>(1, resources, { periodSeconds }),
     label: `error ratio over ${windowLabel(periodSeconds / 60)}`,
     periodSeconds,
-    usingMetrics: { requests: metric('RequestCount'), target5xx: metric('HTTPCode_Target_5XX_Count'), elb5xx: metric('HTTPCode_ELB_5XX_Count') },
   };
 }
 

@@ -94,7 +94,8 @@ const GIB = 1024 * MIB;
 
 /**
  * The share of requests the ALB answered with a 5xx, as CloudWatch metric math over `requests`
- * (RequestCount), `target5xx` and `elb5xx` (both Sum), times `scale` (100 for percent).
+ * (RequestCount), `target5xx` and `elb5xx` (all Sum, with `extra` such as a period), times
+ * `scale` (100 for percent): the catalog's 5xx signal and the SLO alarms use the same one.
  * RequestCount "is only incremented for requests where the load balancer node was able to choose
  * a target" (AWS, CloudWatch metrics for your Application Load Balancer), so the ALB's own 503s
  * when no target is registered are not in it: dividing by it alone gave 0 % (no requests) in a
@@ -102,9 +103,17 @@ const GIB = 1024 * MIB;
  * after a target was chosen is then counted twice below the line, which only lowers the ratio
  * slightly while targets still answer.
  */
-export function albFiveXxRatio(scale: 1 | 100): string {
+export function albFiveXxRatio<M extends CloudWatchMetric>(
+  scale: 1 | 100,
+  resources: MonitoredResources,
+  extra: Omit<M, keyof CloudWatchMetric>,
+): { expression: string; usingMetrics: { requests: M; target5xx: M; elb5xx: M } } {
+  const metric = (metricName: string) => ({ namespace: 'AWS/ApplicationELB', metricName, dimensions: albDimensions(resources), statistic: 'Sum', ...extra }) as M;
   const all = '(FILL(requests, 0) + FILL(elb5xx, 0))';
-  return `IF(${all} > 0, ${scale === 100 ? '100 * ' : ''}(FILL(target5xx, 0) + FILL(elb5xx, 0)) / ${all}, 0)`;
+  return {
+    expression: `IF(${all} > 0, ${scale === 100 ? '100 * ' : ''}(FILL(target5xx, 0) + FILL(elb5xx, 0)) / ${all}, 0)`,
+    usingMetrics: { requests: metric('RequestCount'), target5xx: metric('HTTPCode_Target_5XX_Count'), elb5xx: metric('HTTPCode_ELB_5XX_Count') },
+  };
 }
 
 function albDimensions(r: MonitoredResources): Record<string, string> {
@@ -228,15 +237,7 @@ export const SIGNALS = {
     source: {
       engine: 'cloudwatch',
       toMetricUnit: 1,
-      query: (r) => ({
-        expression: albFiveXxRatio(100),
-        label: '5xx rate (%)',
-        usingMetrics: {
-          requests: { namespace: 'AWS/ApplicationELB', metricName: 'RequestCount', dimensions: albDimensions(r), statistic: 'Sum' },
-          target5xx: { namespace: 'AWS/ApplicationELB', metricName: 'HTTPCode_Target_5XX_Count', dimensions: albDimensions(r), statistic: 'Sum' },
-          elb5xx: { namespace: 'AWS/ApplicationELB', metricName: 'HTTPCode_ELB_5XX_Count', dimensions: albDimensions(r), statistic: 'Sum' },
-        },
-      }),
+      query: (r) => ({ ...albFiveXxRatio(100, r, {}), label: '5xx rate (%)' }),
     },
   }),
   apiLatencyP99: signal({
