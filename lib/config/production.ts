@@ -105,7 +105,7 @@ export const production: EnvironmentConfig = {
       appLatencyP95: { warning: { maxMilliseconds: 250 }, critical: { maxMilliseconds: 1000 } },
       appLatencyP99: { warning: { maxMilliseconds: 500 }, critical: { maxMilliseconds: 2000 } },
       appEventLoopLag: { warning: { maxMilliseconds: 100 }, critical: { maxMilliseconds: 500 } },
-      appHeapUsed: { warning: { maxMebibytes: 700 }, critical: { maxMebibytes: 900 } },
+      appHeapUsed: { warning: { maxPercent: 75 }, critical: { maxPercent: 90 } },
       appPgQueryP99: { warning: { maxMilliseconds: 100 }, critical: { maxMilliseconds: 500 } },
       appPgPoolWaiters: { warning: { maxCount: 2 }, critical: { maxCount: 10 } },
       appCacheHitRatio: { warning: { minPercent: 80 }, critical: { minPercent: 50, forMinutes: 15 } },

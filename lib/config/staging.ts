@@ -103,7 +103,7 @@ export const staging: EnvironmentConfig = {
       appLatencyP95: { warning: { maxMilliseconds: 500 }, critical: { maxMilliseconds: 2000 } },
       appLatencyP99: { warning: { maxMilliseconds: 1000 }, critical: { maxMilliseconds: 3000 } },
       appEventLoopLag: { warning: { maxMilliseconds: 100 }, critical: { maxMilliseconds: 500 } },
-      appHeapUsed: { warning: { maxMebibytes: 350 }, critical: { maxMebibytes: 450 } },
+      appHeapUsed: { warning: { maxPercent: 75 }, critical: { maxPercent: 90 } },
       appPgQueryP99: { warning: { maxMilliseconds: 100 }, critical: { maxMilliseconds: 500 } },
       appPgPoolWaiters: { warning: { maxCount: 2 }, critical: { maxCount: 10 } },
       appCacheHitRatio: { disabled: 'staging traffic is too sparse for a meaningful hit ratio' },

@@ -262,7 +262,17 @@ function runtimeDashboard(envName: string, tiers: readonly ResolvedTier[]): Dash
   layout.add(signalPanel(tiers, 'appEventLoopLag', 'lag p99'));
   layout.add(signalPanel(tiers, 'appHeapUsed', 'heap used'));
   layout.add(promPanel('CPU seconds per second, per task', [['rate(process_cpu_seconds_total[5m])', '{{instance}}']], 'short', thresholdSteps([])));
-  layout.add(promPanel('Heap used per task', [['nodejs_heap_size_used_bytes', '{{instance}}']], 'bytes', thresholdSteps([])));
+  layout.add(
+    promPanel(
+      'Heap used and its limit, per task',
+      [
+        ['nodejs_heap_size_used_bytes', 'used {{instance}}'],
+        ['nodejs_heap_size_limit_bytes', 'limit {{instance}}'],
+      ],
+      'bytes',
+      thresholdSteps([]),
+    ),
+  );
   layout.row('Scraping and versions');
   layout.add(signalPanel(tiers, 'appScrapeTargetDown', 'down'));
   layout.add(promPanel('Tasks by version', [['count by (version) (app_build_info)', '{{version}}']], 'short', thresholdSteps([])));

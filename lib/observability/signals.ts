@@ -394,18 +394,30 @@ export const SIGNALS = {
     component: 'app',
     slug: 'heap-used',
     title: 'Heap used',
-    meaning: 'A backend task holds more JavaScript heap than expected; it may be leaking and heading for an OOM kill.',
+    meaning:
+      "A backend task's JavaScript heap is near the limit V8 stops at (Node sizes it from the task's memory: 259 MiB in a 512 MiB task); garbage collection then burns the CPU, and past it the process dies of heap exhaustion.",
     checks: [
       'Does the heap grow steadily across hours (a leak) or jump with traffic?',
-      'Is the backend memory alarm firing too?',
-      'Did a deployment change caching or payload handling?',
+      'Is the event-loop lag or CPU rising with it (garbage collection)?',
+      'Did a deployment change caching or payload handling? Does the task need more memory?',
     ],
     dashboard: 'Grafana: Vigil Node runtime',
-    thresholdKey: 'maxMebibytes',
+    thresholdKey: 'maxPercent',
     source: {
       engine: 'prometheus',
-      expr: 'max(nodejs_heap_size_used_bytes) / 1048576',
-      test: gaugeTest('nodejs_heap_size_used_bytes{instance="a"}', 8000000000, 1000000),
+      // A share of each task's own limit, not MiB: the limit follows the task's memory, so a
+      // threshold in MiB that fits one task size never fires in a smaller one.
+      expr: 'max(nodejs_heap_size_used_bytes / nodejs_heap_size_limit_bytes) * 100',
+      test: {
+        firing: [
+          { series: 'nodejs_heap_size_used_bytes{instance="a"}', start: 250_000_000 },
+          { series: 'nodejs_heap_size_limit_bytes{instance="a"}', start: 260_000_000 },
+        ],
+        quiet: [
+          { series: 'nodejs_heap_size_used_bytes{instance="a"}', start: 30_000_000 },
+          { series: 'nodejs_heap_size_limit_bytes{instance="a"}', start: 260_000_000 },
+        ],
+      },
     },
   }),
   appPgQueryP99: signal({

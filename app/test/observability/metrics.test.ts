@@ -4,6 +4,7 @@ import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
+import { getHeapStatistics } from 'node:v8';
 import { createMetricsServer } from '../../src/observability/metrics-server';
 import { sampleValue, startStack, type Stack } from '../support/stack';
 
@@ -23,6 +24,7 @@ const OWN_METRICS = [
   'app_errors_total',
   'circuit_breaker_state',
   'app_build_info',
+  'nodejs_heap_size_limit_bytes',
 ];
 
 let stack: Stack;
@@ -112,6 +114,12 @@ describe('metrics after known traffic', () => {
     expect(sampleValue(text, 'circuit_breaker_state', { breaker: 'postgres' })).toBe(0);
     expect(sampleValue(text, 'http_requests_in_flight')).toBe(0);
     expect(sampleValue(text, 'app_build_info', { version: '1.2.3', commit: 'abcdef1', node_version: process.version })).toBe(1);
+  });
+
+  test('the heap limit is V8\'s own heap_size_limit, above the heap used', () => {
+    const limit = sampleValue(text, 'nodejs_heap_size_limit_bytes');
+    expect(limit).toBe(getHeapStatistics().heap_size_limit);
+    expect(limit).toBeGreaterThan(sampleValue(text, 'nodejs_heap_size_used_bytes')!);
   });
 
   test('prom-client default metrics the alert catalog relies on are present', () => {
