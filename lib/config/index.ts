@@ -169,6 +169,8 @@ export function validate(config: EnvironmentConfig): EnvironmentConfig {
   }
   check(isInt(search.volumeSizeGiB) && search.volumeSizeGiB >= 10, 'search.volumeSizeGiB', search.volumeSizeGiB, 'use at least 10 GiB');
   checkRetention('search.logRetentionDays', search.logRetentionDays);
+  check(isInt(search.logIndexRetentionDays) && search.logIndexRetentionDays >= 1 && search.logIndexRetentionDays <= 3650, 'search.logIndexRetentionDays',
+    search.logIndexRetentionDays, 'use a whole number of days from 1 to 3650 (each daily log index is deleted that long after it was created)');
 
   // --- services ----------------------------------------------------------------------------
   const svc = config.services;

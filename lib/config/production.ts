@@ -50,6 +50,7 @@ export const production: EnvironmentConfig = {
     zoneCount: 3,
     volumeSizeGiB: 100,
     logRetentionDays: 90,
+    logIndexRetentionDays: 30,
     removalPolicy: 'retain',
   },
   services: {

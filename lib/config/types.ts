@@ -114,6 +114,12 @@ export interface SearchConfig {
   readonly volumeSizeGiB: number;
   /** Retention of the slow/error log groups in days. @default 30 */
   readonly logRetentionDays: number;
+  /**
+   * Days the backend's daily log indices (`<env>-backend-YYYY.MM.DD`) are kept: an Index State
+   * Management policy deletes each index this many days after it was created. Size it with
+   * `volumeSizeGiB`: OpenSearch blocks writes when the disk fills. @default 14
+   */
+  readonly logIndexRetentionDays: number;
   /** What deleting the stack does to the domain. @default 'destroy' */
   readonly removalPolicy: 'destroy' | 'retain';
 }

@@ -10,6 +10,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
 import { Construct } from 'constructs';
 import { acknowledge } from './acknowledge';
+import { backendLogIndexPrefix } from './opensearch-role-mapping';
 import { privateFargateService } from './private-fargate-service';
 import { CONTAINER_STOP_TIMEOUT_SECONDS, type BackendConfig } from '../config';
 import { deliverFiles } from '../observability/deploy/config-files';
@@ -89,7 +90,7 @@ export class BackendService extends Construct {
     super(scope, id);
     const cfg = props.config;
     this.config = cfg;
-    this.indexPrefix = `${props.envName}-backend`;
+    this.indexPrefix = backendLogIndexPrefix(props.envName);
     this.logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention, removalPolicy: RemovalPolicy.DESTROY });
     this.routerLogGroup = new logs.LogGroup(this, 'RouterLogs', { retention: props.logRetention, removalPolicy: RemovalPolicy.DESTROY });
 

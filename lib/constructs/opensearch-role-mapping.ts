@@ -26,6 +26,13 @@ function findHandlerDirectory(from: string): string {
 
 /** CloudFormation type of the role-mapping custom resource. */
 export const ROLE_MAPPING_RESOURCE_TYPE = 'Custom::OpenSearchRoleMapping';
+/** CloudFormation type of the index-lifecycle custom resource (same function). */
+export const INDEX_LIFECYCLE_RESOURCE_TYPE = 'Custom::OpenSearchIndexLifecycle';
+
+/** Prefix of the backend's daily log indices (`<env>-backend-YYYY.MM.DD`), which its log router writes. */
+export function backendLogIndexPrefix(envName: string): string {
+  return `${envName}-backend`;
+}
 
 /** Props of {@link OpenSearchRoleMappingProvider}. */
 export interface OpenSearchRoleMappingProviderProps {
@@ -34,6 +41,22 @@ export interface OpenSearchRoleMappingProviderProps {
   readonly domainName: string;
   /** The domain's security group: it admits the function on 443. */
   readonly domainSecurityGroup: ec2.ISecurityGroup;
+  /** Indices whose lifecycle the function manages (`<prefix>-*`): it may set their replica count. */
+  readonly logIndexPattern: string;
+}
+
+/**
+ * Domain paths the master-user function calls, and why each needs its wildcard: the security API
+ * (roles and mappings), Index State Management (the retention policy and attaching it), index
+ * templates, and the managed indices' settings (their replica count).
+ */
+function masterUserPaths(logIndexPattern: string): Array<{ path: string; reason: string }> {
+  return [
+    { path: '_plugins/_security/api/*', reason: 'The wildcard covers the security API paths (roles and rolesmapping by name) of this one domain only.' },
+    { path: '_plugins/_ism/*', reason: 'The wildcard covers Index State Management paths (the retention policy by name, and attaching it to the log indices) of this one domain only.' },
+    { path: '_index_template/*', reason: 'The wildcard covers index templates by name (the log indices\' replica count) of this one domain only.' },
+    { path: `${logIndexPattern}/_settings`, reason: 'The wildcard is the daily log index pattern: the deployment sets those indices\' replica count, on this one domain only.' },
+  ];
 }
 
 /**
@@ -52,7 +75,8 @@ export class OpenSearchRoleMappingProvider extends Construct {
     super(scope, id);
     const stack = Stack.of(this);
     const logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
-    const securityApiArn = stack.formatArn({ service: 'es', resource: 'domain', resourceName: `${props.domainName}/_plugins/_security/api/*` });
+    const paths = masterUserPaths(props.logIndexPattern);
+    const pathArn = (p: string) => stack.formatArn({ service: 'es', resource: 'domain', resourceName: `${props.domainName}/${p}` });
     // Inline policies are part of the role resource, so Lambda sees the ENI permissions when it
     // creates the function (a separate policy resource could arrive later).
     this.role = new iam.Role(this, 'MasterRole', {
@@ -66,7 +90,7 @@ export class OpenSearchRoleMappingProvider extends Construct {
               actions: ['ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'],
               resources: ['*'],
             }),
-            new iam.PolicyStatement({ actions: ['es:ESHttpGet', 'es:ESHttpPut', 'es:ESHttpDelete'], resources: [securityApiArn] }),
+            new iam.PolicyStatement({ actions: ['es:ESHttpGet', 'es:ESHttpPut', 'es:ESHttpPost', 'es:ESHttpDelete'], resources: paths.map((p) => pathArn(p.path)) }),
           ],
         }),
       },
@@ -74,10 +98,11 @@ export class OpenSearchRoleMappingProvider extends Construct {
     const literalOr = (value: string, pseudo: string) => (Token.isUnresolved(value) ? `<AWS::${pseudo}>` : value);
     acknowledge(this.role.node.defaultChild!, 'AwsSolutions-IAM5[Resource::*]',
       'Lambda in a VPC creates and deletes its network interfaces; EC2 does not scope these actions to resources it has not created yet.');
-    acknowledge(this.role.node.defaultChild!,
-      `AwsSolutions-IAM5[Resource::arn:${literalOr(stack.partition, 'Partition')}:es:${literalOr(stack.region, 'Region')}:${literalOr(stack.account, 'AccountId')}`
-      + `:domain/${props.domainName}/_plugins/_security/api/*]`,
-      'The wildcard covers the security API paths (roles and rolesmapping by name) of this one domain only.');
+    for (const { path: p, reason } of paths) {
+      acknowledge(this.role.node.defaultChild!,
+        `AwsSolutions-IAM5[Resource::arn:${literalOr(stack.partition, 'Partition')}:es:${literalOr(stack.region, 'Region')}:${literalOr(stack.account, 'AccountId')}`
+        + `:domain/${props.domainName}/${p}]`, reason);
+    }
 
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: props.vpc,
@@ -89,7 +114,7 @@ export class OpenSearchRoleMappingProvider extends Construct {
     props.domainSecurityGroup.addIngressRule(this.securityGroup, ec2.Port.tcp(443), 'role mapping custom resource to OpenSearch');
 
     this.function = new lambda.Function(this, 'Function', {
-      description: `Maps IAM task roles to OpenSearch security roles on ${props.domainName}`,
+      description: `Maps IAM task roles to OpenSearch security roles and keeps the log index lifecycle on ${props.domainName}`,
       runtime: lambda.Runtime.NODEJS_24_X,
       handler: 'index.handler',
       code: lambda.Code.fromAsset(ROLE_MAPPING_HANDLER_DIR),
@@ -135,7 +160,7 @@ export class OpenSearchRoleMapping extends Construct {
     for (const [field, arns] of [['writerRoleArns', props.writerRoleArns], ['readerRoleArns', props.readerRoleArns]] as const) {
       if (arns.length === 0) throw new Error(`OpenSearchRoleMapping ${field} is empty: pass at least one IAM role ARN, or an unmapped role would be created`);
     }
-    this.indexPattern = `${props.envName}-backend-*`;
+    this.indexPattern = `${backendLogIndexPrefix(props.envName)}-*`;
     const roleName = (suffix: string) => `${props.envName.replace(/-/g, '_')}_backend_logs_${suffix}`;
     this.resource = new CustomResource(this, 'Resource', {
       serviceToken: props.serviceToken,
@@ -161,6 +186,61 @@ export class OpenSearchRoleMapping extends Construct {
             BackendRoles: props.readerRoleArns,
           },
         ],
+      },
+    });
+  }
+}
+
+/** Props of {@link OpenSearchIndexLifecycle}. */
+export interface OpenSearchIndexLifecycleProps {
+  /** `provider.function.functionArn`. */
+  readonly serviceToken: string;
+  /** Domain host name (`domain.domainEndpoint`). */
+  readonly endpoint: string;
+  readonly region: string;
+  /** Names the ISM policy and the index template. */
+  readonly name: string;
+  /** Indices it manages: a prefix and `-*` (`staging-backend-*`). */
+  readonly indexPattern: string;
+  /** Each index is deleted this many days after it was created. */
+  readonly deleteAfterDays: number;
+  /** Replica shards per primary for the indices (0 on a single data node, which cannot hold one). */
+  readonly replicas: number;
+}
+
+/**
+ * Keeps daily log indices for a fixed number of days: an Index State Management policy that
+ * deletes each one `deleteAfterDays` after its creation (attached to new indices by its ISM
+ * template, to existing ones at deploy), and an index template giving them `replicas` replicas.
+ * Without it FireLens's daily indices pile up until the disk fills and OpenSearch blocks writes.
+ */
+export class OpenSearchIndexLifecycle extends Construct {
+  public readonly resource: CustomResource;
+
+  constructor(scope: Construct, id: string, props: OpenSearchIndexLifecycleProps) {
+    super(scope, id);
+    if (!/^[a-z0-9][a-z0-9_-]*$/.test(props.name)) {
+      throw new Error(`OpenSearchIndexLifecycle name must match [a-z0-9][a-z0-9_-]* (it names the ISM policy and the index template), got '${props.name}'`);
+    }
+    if (!/^[a-z0-9][a-z0-9._-]*-\*$/.test(props.indexPattern)) {
+      throw new Error(`OpenSearchIndexLifecycle indexPattern must be an index prefix followed by -* (e.g. staging-backend-*), got '${props.indexPattern}'`);
+    }
+    if (!Number.isInteger(props.deleteAfterDays) || props.deleteAfterDays < 1) {
+      throw new Error(`OpenSearchIndexLifecycle deleteAfterDays must be a whole number of days, at least 1, got ${props.deleteAfterDays}`);
+    }
+    if (!Number.isInteger(props.replicas) || props.replicas < 0) {
+      throw new Error(`OpenSearchIndexLifecycle replicas must be a whole number, 0 or more, got ${props.replicas}`);
+    }
+    this.resource = new CustomResource(this, 'Resource', {
+      serviceToken: props.serviceToken,
+      resourceType: INDEX_LIFECYCLE_RESOURCE_TYPE,
+      properties: {
+        Endpoint: props.endpoint,
+        Region: props.region,
+        Name: props.name,
+        IndexPattern: props.indexPattern,
+        DeleteAfterDays: props.deleteAfterDays,
+        Replicas: props.replicas,
       },
     });
   }

@@ -6,7 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
 import type { Construct } from 'constructs';
 import { acknowledge } from '../constructs/acknowledge';
-import { OpenSearchRoleMappingProvider } from '../constructs/opensearch-role-mapping';
+import { backendLogIndexPrefix, OpenSearchIndexLifecycle, OpenSearchRoleMappingProvider } from '../constructs/opensearch-role-mapping';
 import { VigilStack, type VigilStackProps } from './vigil-stack';
 
 /** The literal OpenSearch domain name of an environment (alarms use it as a dimension). */
@@ -39,6 +39,8 @@ export class LogsStack extends VigilStack {
    * role-mapping custom resource at it once the task roles exist.
    */
   public readonly roleMappingProvider: OpenSearchRoleMappingProvider;
+  /** Deletes the backend's daily log indices after `search.logIndexRetentionDays`. */
+  public readonly logIndexLifecycle: OpenSearchIndexLifecycle;
 
   constructor(scope: Construct, id: string, props: LogsStackProps) {
     super(scope, id, { ...props, terminationProtection: props.config.terminationProtection });
@@ -80,8 +82,9 @@ export class LogsStack extends VigilStack {
       }),
     });
 
+    const logIndexPattern = `${backendLogIndexPrefix(envName)}-*`;
     this.roleMappingProvider = new OpenSearchRoleMappingProvider(this, 'RoleMappingProvider', {
-      vpc: props.vpc, domainName: this.domainName, domainSecurityGroup: this.domainSecurityGroup,
+      vpc: props.vpc, domainName: this.domainName, domainSecurityGroup: this.domainSecurityGroup, logIndexPattern,
     });
 
     const privateSubnets = props.vpc.selectSubnets({ subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }).subnets;
@@ -139,6 +142,21 @@ export class LogsStack extends VigilStack {
     if (!zoneAware) {
       acknowledge(cfnDomain, 'AwsSolutions-OS7', `${envName} runs in one zone by configuration (search.zoneCount is 1).`);
     }
+
+    // FireLens opens a new index every day; without this they fill the disk, and OpenSearch then
+    // blocks all writes. One replica where a second data node can hold it, none on a single node
+    // (an unassignable replica would keep the cluster yellow).
+    this.logIndexLifecycle = new OpenSearchIndexLifecycle(this, 'LogIndexLifecycle', {
+      serviceToken: this.roleMappingProvider.function.functionArn,
+      endpoint: this.domain.domainEndpoint,
+      region: props.config.region,
+      name: `${backendLogIndexPrefix(envName)}-retention`,
+      indexPattern: logIndexPattern,
+      deleteAfterDays: search.logIndexRetentionDays,
+      replicas: search.dataNodeCount > 1 ? 1 : 0,
+    });
+    // The function reaches the domain only once the domain's group admits it on 443.
+    this.logIndexLifecycle.node.addDependency(this.domainSecurityGroup);
   }
 
   /**

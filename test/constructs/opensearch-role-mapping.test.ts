@@ -1,50 +1,20 @@
 import { createHash, createHmac } from 'node:crypto';
-import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { configFor, ENVIRONMENT_NAMES } from '../../lib/config';
-import { ROLE_MAPPING_HANDLER_DIR, ROLE_MAPPING_RESOURCE_TYPE } from '../../lib/constructs/opensearch-role-mapping';
+import { ROLE_MAPPING_RESOURCE_TYPE } from '../../lib/constructs/opensearch-role-mapping';
 import { VigilStage } from '../../lib/vigil-stage';
 import { newApp } from '../support/app';
+import { customResourceEvent, loopbackDomain, roleMappingHandler, TEST_CREDENTIALS as credentials } from '../support/loopback-domain';
 
-/** The handler is plain JS shipped as the Lambda asset; these are the parts the tests drive. */
-interface CfnResponse { Status: string; Reason: string; PhysicalResourceId: string; RequestId: string }
-const { handler, signRequest } = require(ROLE_MAPPING_HANDLER_DIR) as {
-  handler: (event: Record<string, unknown>, context: unknown, overrides: Record<string, unknown>) => Promise<void>;
-  signRequest: (req: { method: string; url: URL; body: string; region: string; credentials: typeof credentials; now: Date }) => Record<string, string>;
-};
+const { signRequest } = roleMappingHandler;
 
-interface Recorded { method: string; path: string; headers: http.IncomingHttpHeaders; body: string }
-
-/**
- * A loopback server standing in for the domain and for CloudFormation's response URL: records
- * every request, answers security-API calls with the status `statusFor` picks (default 200).
- */
-async function fakeDomain(statusFor: (method: string, path: string) => number = () => 200) {
-  const requests: Recorded[] = [];
-  const responses: CfnResponse[] = [];
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks).toString('utf8');
-      if (req.url === '/cfn-response') {
-        responses.push(JSON.parse(body));
-        res.end();
-        return;
-      }
-      requests.push({ method: req.method!, path: req.url!, headers: req.headers, body });
-      const status = statusFor(req.method!, req.url!);
-      res.writeHead(status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(status < 300 ? { status: 'OK' } : { status: 'FORBIDDEN', message: 'no permissions for [restapi:admin/roles]' }));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { baseUrl, requests, responses, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
-}
+/** A domain that answers every security-API call with the status `statusFor` picks (default 200). */
+const fakeDomain = (statusFor: (method: string, path: string) => number = () => 200) => loopbackDomain(({ method, path }) => {
+  const status = statusFor(method, path);
+  return { status, body: status < 300 ? { status: 'OK' } : { status: 'FORBIDDEN', message: 'no permissions for [restapi:admin/roles]' } };
+});
 
 const WRITER = 'arn:aws:iam::123456789012:role/backend-task';
 const READER = 'arn:aws:iam::123456789012:role/grafana-task';
@@ -52,19 +22,9 @@ const roles = [
   { Name: 'staging_backend_logs_writer', ClusterPermissions: ['cluster_composite_ops'], IndexPatterns: ['staging-backend-*'], AllowedActions: ['crud', 'create_index'], BackendRoles: [WRITER] },
   { Name: 'staging_backend_logs_reader', ClusterPermissions: ['cluster_composite_ops_ro'], IndexPatterns: ['staging-backend-*'], AllowedActions: ['read', 'search'], BackendRoles: [READER] },
 ];
-const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret', sessionToken: 'token' };
 
-function event(domain: { baseUrl: string }, requestType: string, extra: Record<string, unknown> = {}) {
-  return {
-    RequestType: requestType,
-    ResponseURL: `${domain.baseUrl}/cfn-response`,
-    StackId: 'arn:aws:cloudformation:eu-west-1:123456789012:stack/Services/1',
-    RequestId: 'req-1',
-    LogicalResourceId: 'LogsRoleMapping',
-    ResourceProperties: { ServiceToken: 'x', Endpoint: 'vpc-x.es.amazonaws.com', Region: 'eu-west-1', Roles: roles },
-    ...extra,
-  };
-}
+const event = (domain: { baseUrl: string }, requestType: string, extra: Record<string, unknown> = {}) =>
+  customResourceEvent(domain, requestType, ROLE_MAPPING_RESOURCE_TYPE, { Roles: roles }, { LogicalResourceId: 'LogsRoleMapping', ...extra });
 
 const bytes = (d: string | ArrayBuffer | ArrayBufferView): string | Uint8Array => (typeof d === 'string' ? d
   : ArrayBuffer.isView(d) ? new Uint8Array(d.buffer, d.byteOffset, d.byteLength) : new Uint8Array(d));
@@ -79,15 +39,20 @@ class NodeSha256 {
 }
 
 describe('SigV4 signing in the handler', () => {
-  test('GIVEN a PUT with a body at a fixed time WHEN signed THEN the Authorization header equals the AWS SDK signer\'s for service es', async () => {
-    const url = new URL('https://vpc-x.eu-west-1.es.amazonaws.com/_plugins/_security/api/rolesmapping/staging_backend_logs_writer');
-    const body = JSON.stringify({ backend_roles: [WRITER] });
+  test.each([
+    ['a security-API path', 'PUT', '/_plugins/_security/api/rolesmapping/staging_backend_logs_writer', {}, JSON.stringify({ backend_roles: [WRITER] })],
+    // `*` is one of the characters encodeURIComponent leaves alone but SigV4 encodes.
+    ['an index pattern in the path', 'POST', '/_plugins/_ism/add/staging-backend-*', {}, JSON.stringify({ policy_id: 'p' })],
+    ['a query string (out of order)', 'PUT', '/_plugins/_ism/policies/staging-backend-retention', { if_seq_no: '7', if_primary_term: '2' }, '{}'],
+  ])('GIVEN %s WHEN signed at a fixed time THEN the Authorization header equals the AWS SDK signer\'s for service es', async (_, method, path, query: Record<string, string>, body) => {
+    const url = new URL(`https://vpc-x.eu-west-1.es.amazonaws.com${path}`);
+    for (const [k, v] of Object.entries(query)) url.searchParams.append(k, v);
     const now = new Date('2026-11-25T08:00:00Z');
-    const ours = signRequest({ method: 'PUT', url, body, region: 'eu-west-1', credentials, now });
+    const ours = signRequest({ method, url, body, region: 'eu-west-1', credentials, now });
 
     const sdk = new SignatureV4({ service: 'es', region: 'eu-west-1', credentials, sha256: NodeSha256 });
     const signed = await sdk.sign({
-      method: 'PUT', protocol: 'https:', hostname: url.hostname, path: url.pathname, query: {}, body,
+      method, protocol: 'https:', hostname: url.hostname, path: url.pathname, query, body,
       headers: { host: url.host, 'content-type': 'application/json', 'x-amz-content-sha256': ours['x-amz-content-sha256'] },
     }, { signingDate: now });
     expect(ours.authorization).toBe(signed.headers.authorization);
@@ -101,7 +66,7 @@ describe('role-mapping handler against a loopback domain', () => {
   afterEach(() => jest.restoreAllMocks());
   let domain: Awaited<ReturnType<typeof fakeDomain>>;
   afterEach(() => domain.close());
-  const run = (e: Record<string, unknown>) => handler(e, { logStreamName: 'stream' }, { baseUrl: domain.baseUrl, region: 'eu-west-1', credentials });
+  const run = (e: Record<string, unknown>) => domain.run(e);
 
   test('GIVEN Create WHEN handled THEN each role is PUT with its permissions, then its mapping with the task role ARN, all SigV4-signed for es, and SUCCESS is reported', async () => {
     domain = await fakeDomain();
@@ -176,9 +141,7 @@ describe('role-mapping handler against a loopback domain', () => {
 
   test('GIVEN a role without backend roles WHEN Create is handled THEN FAILED names the field, and the domain is not called', async () => {
     domain = await fakeDomain();
-    const e = event(domain, 'Create');
-    e.ResourceProperties.Roles = [{ ...roles[0], BackendRoles: [] }];
-    await run(e);
+    await run(customResourceEvent(domain, 'Create', ROLE_MAPPING_RESOURCE_TYPE, { Roles: [{ ...roles[0], BackendRoles: [] }] }));
     expect(domain.requests).toHaveLength(0);
     expect(domain.responses[0].Status).toBe('FAILED');
     expect(domain.responses[0].Reason).toContain('Roles[staging_backend_logs_writer].BackendRoles');

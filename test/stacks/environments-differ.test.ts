@@ -94,6 +94,8 @@ const EXPLANATIONS: Array<[RegExp, string]> = [
   [/^logs Domain\w*\.(DeletionPolicy|UpdateReplacePolicy)$/, 'search.removalPolicy'],
   [/^logs Domain\w*\.ClusterConfig$/, 'search.dedicatedMasterCount'],
   [/^logs Domain\w*\.EBSOptions$/, 'search.volumeSizeGiB'],
+  [/^logs LogIndexLifecycle\w*\.DeleteAfterDays$/, 'search.logIndexRetentionDays'],
+  [/^logs LogIndexLifecycle\w*\.Replicas$/, 'search.dataNodeCount'],
   [/^services Cluster\w*\.ClusterSettings$/, 'services.containerInsights'],
   [/^services AccessLogs\w*\.LifecycleConfiguration$/, 'services.albAccessLogRetentionDays'],
   [/^services \w+Logs\w*\.RetentionInDays$/, 'services.containerLogRetentionDays'],

@@ -1,11 +1,17 @@
 'use strict';
 /**
- * Custom resource handler: creates OpenSearch security roles and maps IAM roles to them through
- * the fine-grained access control REST API, as the domain's master user (this function's own
- * role). Plain CommonJS with node built-ins only, so the asset needs no bundling or install.
+ * Custom resource handler for two resource types, both run as the domain's fine-grained access
+ * control master user (this function's own role). Plain CommonJS with node built-ins only, so the
+ * asset needs no bundling or install.
  *
- * Resource properties: `Endpoint` (domain host name), `Region`, `Roles`: a list of
- * `{ Name, ClusterPermissions, IndexPatterns, AllowedActions, BackendRoles }`.
+ * - `Custom::OpenSearchRoleMapping` creates security roles and maps IAM roles to them.
+ *   Properties: `Endpoint` (domain host name), `Region`, `Roles`: a list of
+ *   `{ Name, ClusterPermissions, IndexPatterns, AllowedActions, BackendRoles }`.
+ * - `Custom::OpenSearchIndexLifecycle` keeps daily indices for a number of days: an Index State
+ *   Management policy that deletes them, attached to new indices by its ISM template and to
+ *   existing ones by the deployment, and an index template that sets their replica count.
+ *   Properties: `Endpoint`, `Region`, `Name` (the policy's and the template's), `IndexPattern`
+ *   (`<prefix>-*`), `DeleteAfterDays`, `Replicas`.
  */
 const crypto = require('node:crypto');
 const http = require('node:http');
@@ -13,8 +19,13 @@ const https = require('node:https');
 
 const REQUEST_TIMEOUT_MS = 20000;
 
+const ROLE_MAPPING_TYPE = 'Custom::OpenSearchRoleMapping';
+const INDEX_LIFECYCLE_TYPE = 'Custom::OpenSearchIndexLifecycle';
+
 const sha256Hex = (data) => crypto.createHash('sha256').update(data, 'utf8').digest('hex');
 const hmac = (key, data) => crypto.createHmac('sha256', key).update(data, 'utf8').digest();
+/** RFC 3986 percent-encoding, as SigV4 wants it (encodeURIComponent leaves !'()* alone). */
+const uriEscape = (text) => encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
 /**
  * Signs a request with AWS Signature Version 4 for service `es`.
@@ -32,10 +43,11 @@ function signRequest({ method, url, body, region, credentials, now = new Date() 
   };
   if (credentials.sessionToken) headers['x-amz-security-token'] = credentials.sessionToken;
   const names = Object.keys(headers).sort();
-  // Path segments here are role names ([A-Za-z0-9_-]); encoding keeps the signature valid anyway.
-  const canonicalPath = url.pathname.split('/').map((s) => encodeURIComponent(decodeURIComponent(s))).join('/');
+  // Path segments are role, policy and index names; an index pattern's `*` is encoded too.
+  const canonicalPath = url.pathname.split('/').map((s) => uriEscape(decodeURIComponent(s))).join('/');
+  const canonicalQuery = [...url.searchParams].map(([k, v]) => `${uriEscape(k)}=${uriEscape(v)}`).sort().join('&');
   const canonicalRequest = [
-    method, canonicalPath, '',
+    method, canonicalPath, canonicalQuery,
     names.map((n) => `${n}:${String(headers[n]).trim()}\n`).join(''),
     names.join(';'), payloadHash,
   ].join('\n');
@@ -63,9 +75,12 @@ function send(method, url, headers, body) {
   });
 }
 
-/** One signed call to the security API; throws naming the status and body unless 2xx (or an allowed status). */
-async function securityApi(ctx, method, path, payload, allowed = []) {
-  const url = new URL(`_plugins/_security/api/${path}`, ctx.baseUrl.endsWith('/') ? ctx.baseUrl : `${ctx.baseUrl}/`);
+/**
+ * One signed call to the domain (`path` relative to its root, query string included); throws
+ * naming the status and body unless 2xx (or an allowed status).
+ */
+async function domainApi(ctx, method, path, payload, allowed = []) {
+  const url = new URL(path, ctx.baseUrl.endsWith('/') ? ctx.baseUrl : `${ctx.baseUrl}/`);
   const body = payload === undefined ? '' : JSON.stringify(payload);
   const headers = signRequest({ method, url, body, region: ctx.region, credentials: ctx.credentials });
   const res = await send(method, url, headers, body);
@@ -90,26 +105,22 @@ function validateRoles(roles) {
   return roles;
 }
 
+const securityApi = (ctx, method, path, payload, allowed) => domainApi(ctx, method, `_plugins/_security/api/${path}`, payload, allowed);
+
 async function removeRole(ctx, name) {
   await securityApi(ctx, 'DELETE', `rolesmapping/${name}`, undefined, [404]);
   await securityApi(ctx, 'DELETE', `roles/${name}`, undefined, [404]);
 }
 
 /**
- * The custom resource's work, apart from the CloudFormation response: on Create/Update puts
- * every role and its mapping (and removes roles an update dropped); on Delete removes them,
- * tolerating 404. `ctx` is `{ baseUrl, region, credentials }`.
- * @returns the physical resource ID
+ * Role mapping: on Create/Update puts every role and its mapping (and removes roles an update
+ * dropped); on Delete removes them, tolerating 404.
  */
-async function apply(event, ctx) {
+async function applyRoleMapping(event, ctx, physicalId) {
   const props = event.ResourceProperties || {};
-  const physicalId = event.PhysicalResourceId || `opensearch-role-mapping:${props.Endpoint}`;
   if (event.RequestType === 'Delete') {
     for (const role of props.Roles || []) await removeRole(ctx, role.Name);
     return physicalId;
-  }
-  if (event.RequestType !== 'Create' && event.RequestType !== 'Update') {
-    throw new Error(`RequestType must be Create, Update or Delete, got ${JSON.stringify(event.RequestType)}`);
   }
   const roles = validateRoles(props.Roles);
   for (const role of roles) {
@@ -126,6 +137,131 @@ async function apply(event, ctx) {
     }
   }
   return physicalId;
+}
+
+/** The lifecycle properties, checked and with numbers parsed (CloudFormation sends strings). */
+function validateLifecycle(props) {
+  const name = props.Name;
+  if (typeof name !== 'string' || !/^[a-z0-9][a-z0-9_-]*$/.test(name)) {
+    throw new Error(`Name must match [a-z0-9][a-z0-9_-]* (it names the ISM policy and the index template), got ${JSON.stringify(name)}`);
+  }
+  const pattern = props.IndexPattern;
+  if (typeof pattern !== 'string' || !/^[a-z0-9][a-z0-9._-]*-\*$/.test(pattern)) {
+    throw new Error(`IndexPattern must be an index prefix followed by -* (e.g. staging-backend-*), got ${JSON.stringify(pattern)}`);
+  }
+  const days = Number(props.DeleteAfterDays);
+  if (!Number.isInteger(days) || days < 1) throw new Error(`DeleteAfterDays must be a whole number of days, at least 1, got ${JSON.stringify(props.DeleteAfterDays)}`);
+  const replicas = Number(props.Replicas);
+  if (!Number.isInteger(replicas) || replicas < 0) throw new Error(`Replicas must be a whole number, 0 or more, got ${JSON.stringify(props.Replicas)}`);
+  return { name, pattern, days, replicas };
+}
+
+/**
+ * The ISM policy: an index stays in `open` until it is `days` old, then is deleted. Its
+ * `ism_template` attaches it to every new index the pattern matches. `open` has no actions, so an
+ * updated policy (a new age) reaches managed indices at once through change_policy.
+ */
+function retentionPolicy({ pattern, days }) {
+  return {
+    policy: {
+      description: `Deletes ${pattern} indices ${days} days after they were created (Vigil log retention)`,
+      default_state: 'open',
+      states: [
+        { name: 'open', actions: [], transitions: [{ state_name: 'delete', conditions: { min_index_age: `${days}d` } }] },
+        { name: 'delete', actions: [{ delete: {} }], transitions: [] },
+      ],
+      ism_template: [{ index_patterns: [pattern], priority: 100 }],
+    },
+  };
+}
+
+/**
+ * An ISM bulk call on the indices a pattern matches (`add`, `change_policy`, `remove`). A pattern
+ * that matches no index yet is not an error; per-index failures (an index already managed by
+ * `add`, one not managed by `change_policy`) are logged, not thrown: the policy itself is in place.
+ */
+async function ismOnIndices(ctx, action, pattern, payload) {
+  const res = await domainApi(ctx, 'POST', `_plugins/_ism/${action}/${pattern}`, payload, [404]);
+  let body;
+  try { body = JSON.parse(res.body); } catch { body = {}; }
+  if (body.failures) console.log(`ISM ${action} on ${pattern}: ${JSON.stringify(body.failed_indices)}`);
+  return res;
+}
+
+/** Puts the policy, conditionally on the version read first when it exists already. */
+async function putPolicy(ctx, life) {
+  const path = `_plugins/_ism/policies/${life.name}`;
+  const current = await domainApi(ctx, 'GET', path, undefined, [404]);
+  let query = '';
+  if (current.status !== 404) {
+    const { _seq_no: seqNo, _primary_term: primaryTerm } = JSON.parse(current.body);
+    query = `?if_seq_no=${seqNo}&if_primary_term=${primaryTerm}`;
+  }
+  await domainApi(ctx, 'PUT', `${path}${query}`, retentionPolicy(life));
+}
+
+/** Detaches the policy from the pattern's indices, then deletes the policy and the template. */
+async function removeLifecycle(ctx, life, { keepPolicy = false } = {}) {
+  await ismOnIndices(ctx, 'remove', life.pattern);
+  if (keepPolicy) return;
+  await domainApi(ctx, 'DELETE', `_plugins/_ism/policies/${life.name}`, undefined, [404]);
+  await domainApi(ctx, 'DELETE', `_index_template/${life.name}`, undefined, [404]);
+}
+
+/**
+ * Index lifecycle: on Create/Update puts the policy and the index template, moves managed indices
+ * to the policy's current version, attaches it to unmanaged ones and sets their replica count;
+ * an update that renames the policy or changes the pattern first undoes the old one. Delete
+ * undoes it, tolerating 404.
+ */
+async function applyIndexLifecycle(event, ctx, physicalId) {
+  const props = event.ResourceProperties || {};
+  if (event.RequestType === 'Delete') {
+    // Properties a Create refused created nothing (it checks before any call): nothing to undo.
+    let life;
+    try { life = validateLifecycle(props); } catch (error) {
+      console.log(`Delete: nothing to remove (${error.message})`);
+      return physicalId;
+    }
+    await removeLifecycle(ctx, life);
+    return physicalId;
+  }
+  const life = validateLifecycle(props);
+  if (event.RequestType === 'Update' && event.OldResourceProperties) {
+    const old = validateLifecycle(event.OldResourceProperties);
+    if (old.name !== life.name || old.pattern !== life.pattern) await removeLifecycle(ctx, old, { keepPolicy: old.name === life.name });
+  }
+  await putPolicy(ctx, life);
+  await domainApi(ctx, 'PUT', `_index_template/${life.name}`, {
+    index_patterns: [life.pattern],
+    priority: 100,
+    template: { settings: { 'index.number_of_replicas': life.replicas } },
+  });
+  await ismOnIndices(ctx, 'change_policy', life.pattern, { policy_id: life.name });
+  await ismOnIndices(ctx, 'add', life.pattern, { policy_id: life.name });
+  await domainApi(ctx, 'PUT', `${life.pattern}/_settings`, { index: { number_of_replicas: life.replicas } }, [404]);
+  return physicalId;
+}
+
+/**
+ * The custom resource's work, apart from the CloudFormation response, by resource type.
+ * `ctx` is `{ baseUrl, region, credentials }`.
+ * @returns the physical resource ID
+ */
+async function apply(event, ctx) {
+  if (event.RequestType !== 'Create' && event.RequestType !== 'Update' && event.RequestType !== 'Delete') {
+    throw new Error(`RequestType must be Create, Update or Delete, got ${JSON.stringify(event.RequestType)}`);
+  }
+  const props = event.ResourceProperties || {};
+  // Resources created before the type was checked carry the role-mapping type.
+  const type = event.ResourceType || ROLE_MAPPING_TYPE;
+  if (type === INDEX_LIFECYCLE_TYPE) {
+    return applyIndexLifecycle(event, ctx, event.PhysicalResourceId || `opensearch-index-lifecycle:${props.Endpoint}:${props.Name}`);
+  }
+  if (type === ROLE_MAPPING_TYPE) {
+    return applyRoleMapping(event, ctx, event.PhysicalResourceId || `opensearch-role-mapping:${props.Endpoint}`);
+  }
+  throw new Error(`ResourceType must be ${ROLE_MAPPING_TYPE} or ${INDEX_LIFECYCLE_TYPE}, got ${JSON.stringify(type)}`);
 }
 
 /** Reports the outcome to CloudFormation's pre-signed response URL. */
