@@ -741,9 +741,9 @@ export const SIGNALS = {
     title: 'OpenSearch free storage',
     meaning: 'A data node is running out of disk; OpenSearch blocks writes when it is nearly full.',
     checks: [
-      'Are old log indices deleted (index state management policy)?',
+      'Are old log indices deleted? `GET _plugins/_ism/explain/<env>-backend-*` should show each managed by `<env>-backend-retention`, none failed.',
       'Did log volume jump (a noisy log line after a deployment)?',
-      'Should the volume size or data node count grow (config)?',
+      'Should search.logIndexRetentionDays shrink, or search.volumeSizeGiB or the data node count grow (config)?',
     ],
     dashboard: 'CloudWatch: <env>-vigil, section opensearch',
     thresholdKey: 'minGibibytes',
