@@ -22,6 +22,11 @@ export const ENVIRONMENT_NAMES: readonly EnvironmentName[] = ['staging', 'produc
  */
 export const CONTAINER_STOP_TIMEOUT_SECONDS = 30;
 
+/** An ACM certificate ARN in `region` (a regular expression, unanchored). */
+export function certificateArnPattern(region: string): string {
+  return `arn:aws[a-z-]*:acm:${region}:\\d{12}:certificate/[0-9a-f-]+`;
+}
+
 /** The retention values CloudWatch Logs accepts, in days. */
 const LOG_RETENTION_DAYS: readonly number[] = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
@@ -178,9 +183,10 @@ export function validate(config: EnvironmentConfig): EnvironmentConfig {
   checkRetention('services.containerLogRetentionDays', svc.containerLogRetentionDays);
   check(isInt(svc.albAccessLogRetentionDays) && svc.albAccessLogRetentionDays >= 1, 'services.albAccessLogRetentionDays', svc.albAccessLogRetentionDays, 'use at least 1 day');
   if (svc.certificateArn !== undefined) {
-    check(new RegExp(`^arn:aws[a-z-]*:acm:${config.region}:\\d{12}:certificate/[0-9a-f-]+$`).test(svc.certificateArn), 'services.certificateArn',
-      svc.certificateArn, `use an ACM certificate ARN in ${config.region} (the ALB's region), or leave it unset for HTTP only`);
+    check(new RegExp(`^${certificateArnPattern(config.region)}$`).test(svc.certificateArn), 'services.certificateArn',
+      svc.certificateArn, `use an ACM certificate ARN in ${config.region} (the ALB's region), or leave it unset`);
   }
+  check(typeof svc.requireHttps === 'boolean', 'services.requireHttps', svc.requireHttps, 'use true (HTTPS only; the certificate may come at deploy) or false (HTTP when no certificate is given)');
   checkTaskSize('services.backend', backend);
   checkTaskSize('services.prometheus', svc.prometheus);
   checkTaskSize('services.grafana', svc.grafana);

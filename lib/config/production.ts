@@ -57,6 +57,7 @@ export const production: EnvironmentConfig = {
     containerInsights: true,
     albAccessLogRetentionDays: 365,
     containerLogRetentionDays: 90,
+    requireHttps: true,
     backend: {
       cpuUnits: 1024,
       memoryMiB: 2048,

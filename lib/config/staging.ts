@@ -55,6 +55,7 @@ export const staging: EnvironmentConfig = {
     containerInsights: false,
     albAccessLogRetentionDays: 30,
     containerLogRetentionDays: 14,
+    requireHttps: false,
     backend: {
       cpuUnits: 256,
       memoryMiB: 512,

@@ -204,9 +204,17 @@ export interface ServicesConfig {
   readonly containerLogRetentionDays: number;
   /**
    * ACM certificate ARN for the HTTPS listener (HTTP then redirects to HTTPS). Usually set from
-   * `bin/` (context `certificateArn`). @default undefined - HTTP only, with a synth warning
+   * `bin/` (context `certificateArn`). @default undefined - see {@link requireHttps}
    */
   readonly certificateArn?: string;
+  /**
+   * Whether the ALB must serve HTTPS. When true and no `certificateArn` is given at synth, the
+   * template still has the HTTPS listener (and the HTTP redirect) but takes the certificate as the
+   * stack parameter `CertificateArn`, and a CloudFormation rule refuses the deploy until one is
+   * given; synth stays offline. When false, no certificate means plain HTTP and a synth warning.
+   * @default true
+   */
+  readonly requireHttps: boolean;
   readonly backend: BackendConfig;
   readonly prometheus: PrometheusConfig;
   readonly grafana: GrafanaConfig;

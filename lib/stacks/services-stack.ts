@@ -1,4 +1,4 @@
-import { Annotations, Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
+import { Annotations, CfnParameter, CfnRule, Duration, Fn, RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as aps from 'aws-cdk-lib/aws-aps';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -8,6 +8,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
 import type { Construct } from 'constructs';
+import { certificateArnPattern } from '../config';
 import { acknowledge } from '../constructs/acknowledge';
 import { ALERT_TOPIC_ROLES, alertTopicArn } from '../constructs/alert-topics';
 import { heartbeatTopicName } from '../constructs/catalog-heartbeat';
@@ -220,11 +221,12 @@ export class ServicesStack extends VigilStack {
     }
 
     // --- listeners --------------------------------------------------------------------------
-    const listener = cfg.certificateArn
+    const certificateArn = cfg.certificateArn ?? (cfg.requireHttps ? this.certificateParameter(envName, props.config.region) : undefined);
+    const listener = certificateArn
       ? this.loadBalancer.addListener('Https', {
         port: 443,
         protocol: elbv2.ApplicationProtocol.HTTPS,
-        certificates: [elbv2.ListenerCertificate.fromArn(cfg.certificateArn)],
+        certificates: [elbv2.ListenerCertificate.fromArn(certificateArn)],
         sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS,
         defaultTargetGroups: [this.backend.targetGroup],
       })
@@ -233,7 +235,7 @@ export class ServicesStack extends VigilStack {
         protocol: elbv2.ApplicationProtocol.HTTP,
         defaultTargetGroups: [this.backend.targetGroup],
       });
-    if (cfg.certificateArn) {
+    if (certificateArn) {
       this.loadBalancer.addRedirect({ sourcePort: 80, sourceProtocol: elbv2.ApplicationProtocol.HTTP, targetPort: 443, targetProtocol: elbv2.ApplicationProtocol.HTTPS });
     } else {
       Annotations.of(listener).addWarningV2('@vigil/http-only',
@@ -261,5 +263,31 @@ export class ServicesStack extends VigilStack {
       toPort: port,
       description,
     });
+  }
+
+  /**
+   * The certificate as the stack parameter `CertificateArn`, for an environment that requires
+   * HTTPS but got no certificate at synth (the README's offline synth has none to give). A rule
+   * refuses the deploy, before any change, until the parameter holds an ACM certificate ARN.
+   */
+  private certificateParameter(envName: string, region: string): string {
+    const parameter = new CfnParameter(this, 'CertificateArn', {
+      type: 'String',
+      default: '',
+      allowedPattern: `^(${certificateArnPattern(region)})?$`,
+      constraintDescription: `an ACM certificate ARN in ${region} (the ALB's region)`,
+      description: `${envName}: ACM certificate of the ALB's HTTPS listener (services.requireHttps); or synthesize with -c certificateArn=...`,
+    });
+    new CfnRule(this, 'CertificateGiven', {
+      assertions: [{
+        assert: Fn.conditionNot(Fn.conditionEquals(parameter.valueAsString, '')),
+        assertDescription: `${envName} serves HTTPS only (services.requireHttps) and no certificate was given: deploy with `
+          + `-c certificateArn=arn:aws:acm:${region}:<account>:certificate/<id>, or pass the stack parameter CertificateArn`,
+      }],
+    });
+    Annotations.of(this).addWarningV2('@vigil/certificate-at-deploy',
+      `${envName}: no certificate given at synth; the HTTPS listener takes it from the stack parameter CertificateArn, `
+      + 'and CloudFormation refuses the deploy until it is set: pass -c certificateArn=arn:aws:acm:... (or the parameter)');
+    return parameter.valueAsString;
   }
 }

@@ -88,6 +88,7 @@ describe('validate rejects bad values with the field, the value and the fix', ()
     ['an instance type without .search', variant(base, 'search', { dataNodeInstanceType: 't3.small' }), /search\.dataNodeInstanceType is "t3\.small"/],
     ['a tiny volume', variant(base, 'search', { volumeSizeGiB: 5 }), /search\.volumeSizeGiB is 5; use at least 10 GiB/],
     ['a search log retention CloudWatch does not offer', variant(base, 'search', { logRetentionDays: 8 }), /search\.logRetentionDays is 8/],
+    ['an HTTPS requirement that is not a boolean', variant(base, 'services', { requireHttps: 'yes' as unknown as boolean }), /services\.requireHttps is "yes"; use true/],
     ['log indices kept for no day at all', variant(base, 'search', { logIndexRetentionDays: 0 }), /search\.logIndexRetentionDays is 0; use a whole number of days from 1 to 3650/],
     ['log indices kept for half a day', variant(base, 'search', { logIndexRetentionDays: 0.5 }), /search\.logIndexRetentionDays is 0\.5/],
     ['a container log retention CloudWatch does not offer', variant(base, 'services', { containerLogRetentionDays: 0 }), /services\.containerLogRetentionDays is 0/],

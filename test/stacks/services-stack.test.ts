@@ -61,13 +61,34 @@ describe.each(['staging', 'production'] as const)('%s Services stack', (name) =>
     });
   });
 
-  test('without a certificate the ALB serves HTTP to the backend and synth warns', () => {
-    const { services, stage } = env();
-    services.resourceCountIs('AWS::ElasticLoadBalancingV2::Listener', 1);
+  test('without a certificate the ALB serves HTTP where HTTPS is not required, and otherwise HTTPS with the certificate as a stack parameter a rule requires', () => {
+    const { services, stage, config } = env();
+    const warnings = Annotations.fromStack(stage.services);
+    if (!config.services.requireHttps) {
+      services.resourceCountIs('AWS::ElasticLoadBalancingV2::Listener', 1);
+      services.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+        Port: 80, Protocol: 'HTTP', DefaultActions: [{ Type: 'forward', TargetGroupArn: { Ref: 'BackendTargetGroupDB398741' } }],
+      });
+      warnings.hasWarning('*', Match.stringLikeRegexp(`${name}: the ALB serves plain HTTP.*-c certificateArn=`));
+      expect(services.toJSON().Parameters.CertificateArn).toBeUndefined();
+      return;
+    }
     services.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
-      Port: 80, Protocol: 'HTTP', DefaultActions: [{ Type: 'forward', TargetGroupArn: { Ref: 'BackendTargetGroupDB398741' } }],
+      Port: 443, Protocol: 'HTTPS', Certificates: [{ CertificateArn: { Ref: 'CertificateArn' } }], DefaultActions: [{ Type: 'forward', TargetGroupArn: { Ref: 'BackendTargetGroupDB398741' } }],
     });
-    Annotations.fromStack(stage.services).hasWarning('*', Match.stringLikeRegexp(`${name}: the ALB serves plain HTTP.*-c certificateArn=`));
+    services.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 80, DefaultActions: [Match.objectLike({ Type: 'redirect' })] });
+    const { Parameters, Rules } = services.toJSON();
+    expect(Parameters.CertificateArn).toMatchObject({ Type: 'String', Default: '' });
+    const pattern = new RegExp(Parameters.CertificateArn.AllowedPattern);
+    expect(['', 'arn:aws:acm:eu-west-1:123456789012:certificate/0f1e2d3c-4b5a'].map((v) => pattern.test(v))).toEqual([true, true]);
+    expect(['arn:aws:acm:us-east-1:123456789012:certificate/0f1e', 'not-an-arn'].map((v) => pattern.test(v))).toEqual([false, false]);
+    // CloudFormation evaluates rules before it changes anything: no certificate, no deploy.
+    expect(Rules.CertificateGiven.Assertions).toEqual([{
+      Assert: { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'CertificateArn' }, ''] }] },
+      AssertDescription: expect.stringContaining(`${name} serves HTTPS only (services.requireHttps) and no certificate was given: deploy with -c certificateArn=`),
+    }]);
+    warnings.hasWarning('*', Match.stringLikeRegexp(`${name}: no certificate given at synth.*CloudFormation refuses the deploy`));
+    warnings.hasNoWarning('*', Match.stringLikeRegexp('plain HTTP'));
   });
 
   test('the backend runs the image built from app/ with the configured size, in the private subnets, behind the circuit breaker', () => {
@@ -251,7 +272,9 @@ describe('Services differences the configuration asks for', () => {
     services.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
       Port: 80, Protocol: 'HTTP', DefaultActions: [{ Type: 'redirect', RedirectConfig: Match.objectLike({ Port: '443', Protocol: 'HTTPS', StatusCode: 'HTTP_301' }) }],
     });
-    Annotations.fromStack(stage.services).hasNoWarning('*', Match.stringLikeRegexp('plain HTTP'));
+    Annotations.fromStack(stage.services).hasNoWarning('*', Match.stringLikeRegexp('plain HTTP|no certificate'));
+    expect(services.toJSON().Parameters.CertificateArn).toBeUndefined();
+    expect(services.toJSON().Rules.CertificateGiven).toBeUndefined();
   });
 
   test('GIVEN a Sentry DSN secret name WHEN synthesized THEN the backend gets SENTRY_DSN as an ECS secret, never as a plain variable', () => {
