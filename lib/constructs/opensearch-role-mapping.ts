@@ -206,6 +206,11 @@ export interface OpenSearchIndexLifecycleProps {
   readonly deleteAfterDays: number;
   /** Replica shards per primary for the indices (0 on a single data node, which cannot hold one). */
   readonly replicas: number;
+  /**
+   * RETAIN where the domain outlives its stack, so the indices it keeps are still deleted on
+   * time; DESTROY removes the policy and the template with the stack. @default DESTROY
+   */
+  readonly removalPolicy?: RemovalPolicy;
 }
 
 /**
@@ -234,6 +239,7 @@ export class OpenSearchIndexLifecycle extends Construct {
     this.resource = new CustomResource(this, 'Resource', {
       serviceToken: props.serviceToken,
       resourceType: INDEX_LIFECYCLE_RESOURCE_TYPE,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
       properties: {
         Endpoint: props.endpoint,
         Region: props.region,

@@ -741,7 +741,7 @@ export const SIGNALS = {
     title: 'OpenSearch free storage',
     meaning: 'A data node is running out of disk; OpenSearch blocks writes when it is nearly full.',
     checks: [
-      'Are old log indices deleted? `GET _plugins/_ism/explain/<env>-backend-*` should show each managed by `<env>-backend-retention`, none failed.',
+      'Are old log indices deleted? `GET _plugins/_ism/explain/<env>-backend-*` should show each managed by `<env>-backend-retention`, none failed. If writes are blocked already, `DELETE` the oldest indices first: a deploy cannot change the policy then.',
       'Did log volume jump (a noisy log line after a deployment)?',
       'Should search.logIndexRetentionDays shrink, or search.volumeSizeGiB or the data node count grow (config)?',
     ],

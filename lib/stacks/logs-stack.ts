@@ -154,6 +154,8 @@ export class LogsStack extends VigilStack {
       indexPattern: logIndexPattern,
       deleteAfterDays: search.logIndexRetentionDays,
       replicas: search.dataNodeCount > 1 ? 1 : 0,
+      // A domain kept after the stack is gone keeps deleting old indices.
+      removalPolicy: search.removalPolicy === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
     // The function reaches the domain only once the domain's group admits it on 443.
     this.logIndexLifecycle.node.addDependency(this.domainSecurityGroup);

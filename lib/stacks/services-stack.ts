@@ -240,7 +240,7 @@ export class ServicesStack extends VigilStack {
     } else {
       Annotations.of(listener).addWarningV2('@vigil/http-only',
         `${envName}: the ALB serves plain HTTP (Grafana's login included) because no certificate is configured; `
-        + 'pass an ACM certificate ARN with -c certificateArn=arn:aws:acm:... to get HTTPS and an HTTP redirect');
+        + `pass an ACM certificate ARN with -c env=${envName} -c certificateArn=arn:aws:acm:... to get HTTPS and an HTTP redirect`);
     }
     const grafanaRouting = cfg.grafana.routing;
     listener.addAction('Grafana', {
@@ -282,12 +282,12 @@ export class ServicesStack extends VigilStack {
       assertions: [{
         assert: Fn.conditionNot(Fn.conditionEquals(parameter.valueAsString, '')),
         assertDescription: `${envName} serves HTTPS only (services.requireHttps) and no certificate was given: deploy with `
-          + `-c certificateArn=arn:aws:acm:${region}:<account>:certificate/<id>, or pass the stack parameter CertificateArn`,
+          + `-c env=${envName} -c certificateArn=arn:aws:acm:${region}:<account>:certificate/<id> (or -c ${envName}CertificateArn=...), or pass the stack parameter CertificateArn`,
       }],
     });
     Annotations.of(this).addWarningV2('@vigil/certificate-at-deploy',
       `${envName}: no certificate given at synth; the HTTPS listener takes it from the stack parameter CertificateArn, `
-      + 'and CloudFormation refuses the deploy until it is set: pass -c certificateArn=arn:aws:acm:... (or the parameter)');
+      + `and CloudFormation refuses the deploy until it is set: pass -c env=${envName} -c certificateArn=arn:aws:acm:... (or -c ${envName}CertificateArn=..., or the parameter)`);
     return parameter.valueAsString;
   }
 }

@@ -185,6 +185,23 @@ describe('index-lifecycle handler against a loopback OpenSearch', () => {
     expect(search.indices.get('staging-backend-2026.12.01')).toEqual({ replicas: 0, policyId: undefined, policySeqNo: undefined });
   });
 
+  test('GIVEN the resource moved to a new logical ID (created anew, then the old one deleted) WHEN the old one\'s Delete is handled THEN the policy, template and managed indices stay with the new one', async () => {
+    search.createIndex('staging-backend-2026.12.01');
+    await lifecycle('Create', PROPS, { LogicalResourceId: 'OldLifecycle' });
+    await lifecycle('Create', PROPS, { LogicalResourceId: 'NewLifecycle' });
+    await lifecycle('Delete', PROPS, { LogicalResourceId: 'OldLifecycle', PhysicalResourceId: 'id-1' });
+
+    expect(domain.responses.map((r) => r.Status)).toEqual(['SUCCESS', 'SUCCESS', 'SUCCESS']);
+    expect(search.policies.get('staging-backend-retention')!.document.policy).toMatchObject({ description: expect.stringContaining('NewLifecycle]') });
+    expect(search.templates.has('staging-backend-retention')).toBe(true);
+    expect(search.indices.get('staging-backend-2026.12.01')).toMatchObject({ policyId: 'staging-backend-retention' });
+    expect(log).toHaveBeenCalledWith(expect.stringContaining('now belongs to another resource'));
+
+    await lifecycle('Delete', PROPS, { LogicalResourceId: 'NewLifecycle', PhysicalResourceId: 'id-2' });
+    expect(search.policies.size).toBe(0);
+    expect(search.indices.get('staging-backend-2026.12.01')).toMatchObject({ policyId: undefined });
+  });
+
   test.each([
     ['DeleteAfterDays', { DeleteAfterDays: '0' }, 'DeleteAfterDays must be a whole number of days, at least 1, got "0"'],
     ['Replicas', { Replicas: 'one' }, 'Replicas must be a whole number, 0 or more, got "one"'],
@@ -228,7 +245,7 @@ describe.each(ENVIRONMENT_NAMES)('%s templates', (env) => {
   const config = configFor(env);
   const stage = new VigilStage(newApp(), 'Stage', { config, env: { account: '123456789012', region: config.region } });
   const logs = Template.fromStack(stage.logs);
-  const resources = logs.toJSON().Resources as Record<string, { Type: string; Properties: Record<string, any>; DependsOn?: string[] }>;
+  const resources = logs.toJSON().Resources as Record<string, { Type: string; Properties: Record<string, any>; DependsOn?: string[]; DeletionPolicy?: string }>;
 
   test('the Logs stack keeps the log router\'s indices for search.logIndexRetentionDays, with a replica only where a second data node can hold it', () => {
     const all = Object.values(resources).filter((r) => r.Type === INDEX_LIFECYCLE_RESOURCE_TYPE);
@@ -245,6 +262,8 @@ describe.each(ENVIRONMENT_NAMES)('%s templates', (env) => {
       Name: `${env}-backend-retention`,
     });
     expect(props.ServiceToken).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^RoleMappingProviderFunction/), 'Arn'] });
+    // A domain kept after its stack is deleted keeps its retention.
+    expect(all[0]).toMatchObject({ DeletionPolicy: config.search.removalPolicy === 'retain' ? 'Retain' : 'Delete' });
     // It calls the domain only once the domain's group admits the function.
     expect(all[0].DependsOn).toEqual(expect.arrayContaining([expect.stringMatching(/^DomainSecurityGroupfrom.*RoleMappingProvider/)]));
   });

@@ -44,6 +44,8 @@ describe('SigV4 signing in the handler', () => {
     // `*` is one of the characters encodeURIComponent leaves alone but SigV4 encodes.
     ['an index pattern in the path', 'POST', '/_plugins/_ism/add/staging-backend-*', {}, JSON.stringify({ policy_id: 'p' })],
     ['a query string (out of order)', 'PUT', '/_plugins/_ism/policies/staging-backend-retention', { if_seq_no: '7', if_primary_term: '2' }, '{}'],
+    // Sorted by name: `a` before `a1`, though `a1=2` sorts before `a=1` as whole strings.
+    ['query names that prefix each other', 'GET', '/_plugins/_ism/explain/x', { a1: '2', a: '1' }, ''],
   ])('GIVEN %s WHEN signed at a fixed time THEN the Authorization header equals the AWS SDK signer\'s for service es', async (_, method, path, query: Record<string, string>, body) => {
     const url = new URL(`https://vpc-x.eu-west-1.es.amazonaws.com${path}`);
     for (const [k, v] of Object.entries(query)) url.searchParams.append(k, v);

@@ -91,7 +91,7 @@ const EXPLANATIONS: Array<[RegExp, string]> = [
   [/^data Cache\w*\.(DeletionPolicy|UpdateReplacePolicy)$/, 'cache.removalPolicy'],
   [/^data CacheSlowLog\w*\.RetentionInDays$/, 'cache.slowLogRetentionDays'],
   [/^logs \w+Logs\w*\.RetentionInDays$/, 'search.logRetentionDays'],
-  [/^logs Domain\w*\.(DeletionPolicy|UpdateReplacePolicy)$/, 'search.removalPolicy'],
+  [/^logs (Domain|LogIndexLifecycle)\w*\.(DeletionPolicy|UpdateReplacePolicy)$/, 'search.removalPolicy'],
   [/^logs Domain\w*\.ClusterConfig$/, 'search.dedicatedMasterCount'],
   [/^logs Domain\w*\.EBSOptions$/, 'search.volumeSizeGiB'],
   [/^logs LogIndexLifecycle\w*\.DeleteAfterDays$/, 'search.logIndexRetentionDays'],

@@ -85,7 +85,7 @@ describe.each(['staging', 'production'] as const)('%s Services stack', (name) =>
     // CloudFormation evaluates rules before it changes anything: no certificate, no deploy.
     expect(Rules.CertificateGiven.Assertions).toEqual([{
       Assert: { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'CertificateArn' }, ''] }] },
-      AssertDescription: expect.stringContaining(`${name} serves HTTPS only (services.requireHttps) and no certificate was given: deploy with -c certificateArn=`),
+      AssertDescription: expect.stringContaining(`${name} serves HTTPS only (services.requireHttps) and no certificate was given: deploy with -c env=${name} -c certificateArn=`),
     }]);
     warnings.hasWarning('*', Match.stringLikeRegexp(`${name}: no certificate given at synth.*CloudFormation refuses the deploy`));
     warnings.hasNoWarning('*', Match.stringLikeRegexp('plain HTTP'));

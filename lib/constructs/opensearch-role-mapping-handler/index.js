@@ -45,7 +45,10 @@ function signRequest({ method, url, body, region, credentials, now = new Date() 
   const names = Object.keys(headers).sort();
   // Path segments are role, policy and index names; an index pattern's `*` is encoded too.
   const canonicalPath = url.pathname.split('/').map((s) => uriEscape(decodeURIComponent(s))).join('/');
-  const canonicalQuery = [...url.searchParams].map(([k, v]) => `${uriEscape(k)}=${uriEscape(v)}`).sort().join('&');
+  // Sorted by encoded name, then value (sorting the joined `name=value` would put `a1=` before `a=`).
+  const canonicalQuery = [...url.searchParams].map(([k, v]) => [uriEscape(k), uriEscape(v)])
+    .sort(([k1, v1], [k2, v2]) => (k1 < k2 ? -1 : k1 > k2 ? 1 : v1 < v2 ? -1 : v1 > v2 ? 1 : 0))
+    .map(([k, v]) => `${k}=${v}`).join('&');
   const canonicalRequest = [
     method, canonicalPath, canonicalQuery,
     names.map((n) => `${n}:${String(headers[n]).trim()}\n`).join(''),
@@ -161,10 +164,10 @@ function validateLifecycle(props) {
  * `ism_template` attaches it to every new index the pattern matches. `open` has no actions, so an
  * updated policy (a new age) reaches managed indices at once through change_policy.
  */
-function retentionPolicy({ pattern, days }) {
+function retentionPolicy({ pattern, days }, owner) {
   return {
     policy: {
-      description: `Deletes ${pattern} indices ${days} days after they were created (Vigil log retention)`,
+      description: `Deletes ${pattern} indices ${days} days after they were created (Vigil log retention) ${ownerTag(owner)}`,
       default_state: 'open',
       states: [
         { name: 'open', actions: [], transitions: [{ state_name: 'delete', conditions: { min_index_age: `${days}d` } }] },
@@ -188,16 +191,28 @@ async function ismOnIndices(ctx, action, pattern, payload) {
   return res;
 }
 
+/**
+ * The resource that put a policy, written into its description: the stack and logical ID. A
+ * resource whose logical ID changed is created anew (it takes the policy over) before the old one
+ * is deleted, and that Delete must then leave the policy alone.
+ */
+function ownerTag(owner) {
+  return `[owner ${owner.StackId} ${owner.LogicalResourceId}]`;
+}
+
+/** The policy as it is now: `{ seqNo, primaryTerm, description }`, or undefined when there is none. */
+async function currentPolicy(ctx, name) {
+  const res = await domainApi(ctx, 'GET', `_plugins/_ism/policies/${name}`, undefined, [404]);
+  if (res.status === 404) return undefined;
+  const body = JSON.parse(res.body);
+  return { seqNo: body._seq_no, primaryTerm: body._primary_term, description: (body.policy && body.policy.description) || '' };
+}
+
 /** Puts the policy, conditionally on the version read first when it exists already. */
-async function putPolicy(ctx, life) {
-  const path = `_plugins/_ism/policies/${life.name}`;
-  const current = await domainApi(ctx, 'GET', path, undefined, [404]);
-  let query = '';
-  if (current.status !== 404) {
-    const { _seq_no: seqNo, _primary_term: primaryTerm } = JSON.parse(current.body);
-    query = `?if_seq_no=${seqNo}&if_primary_term=${primaryTerm}`;
-  }
-  await domainApi(ctx, 'PUT', `${path}${query}`, retentionPolicy(life));
+async function putPolicy(ctx, life, owner) {
+  const current = await currentPolicy(ctx, life.name);
+  const query = current ? `?if_seq_no=${current.seqNo}&if_primary_term=${current.primaryTerm}` : '';
+  await domainApi(ctx, 'PUT', `_plugins/_ism/policies/${life.name}${query}`, retentionPolicy(life, owner));
 }
 
 /** Detaches the policy from the pattern's indices, then deletes the policy and the template. */
@@ -223,6 +238,11 @@ async function applyIndexLifecycle(event, ctx, physicalId) {
       console.log(`Delete: nothing to remove (${error.message})`);
       return physicalId;
     }
+    const current = await currentPolicy(ctx, life.name);
+    if (current && !current.description.includes(ownerTag(event))) {
+      console.log(`Delete: policy ${life.name} now belongs to another resource (${current.description}); left in place`);
+      return physicalId;
+    }
     await removeLifecycle(ctx, life);
     return physicalId;
   }
@@ -231,7 +251,7 @@ async function applyIndexLifecycle(event, ctx, physicalId) {
     const old = validateLifecycle(event.OldResourceProperties);
     if (old.name !== life.name || old.pattern !== life.pattern) await removeLifecycle(ctx, old, { keepPolicy: old.name === life.name });
   }
-  await putPolicy(ctx, life);
+  await putPolicy(ctx, life, event);
   await domainApi(ctx, 'PUT', `_index_template/${life.name}`, {
     index_patterns: [life.pattern],
     priority: 100,
