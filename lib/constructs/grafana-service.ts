@@ -31,6 +31,12 @@ export interface GrafanaServiceProps {
   readonly vpc: ec2.IVpc;
   readonly securityGroup: ec2.ISecurityGroup;
   readonly datasources: GrafanaDatasourcesInput;
+  /**
+   * How users reach the load balancer: `https` with a certificate, else `http`, and its DNS name
+   * (used for path routing; host routing names its own host). Grafana writes absolute links
+   * (share links, redirects) from them; left to itself it would say `http://localhost`.
+   */
+  readonly publicEndpoint: { readonly scheme: 'http' | 'https'; readonly loadBalancerDnsName: string };
   /** Dashboards by file name (`service.json` → JSON). @default {} */
   readonly dashboards?: Readonly<Record<string, string>>;
   /** Encrypts the generated admin password. @default - the AWS managed key */
@@ -91,7 +97,7 @@ export class GrafanaService extends Construct {
       environment: {
         ...files.environment,
         GF_PATHS_PROVISIONING: `${GRAFANA_CONFIG_DIR}/provisioning`,
-        GF_SERVER_ROOT_URL: routing.kind === 'path' ? `%(protocol)s://%(domain)s${subPath}/` : `https://${routing.hostName}/`,
+        GF_SERVER_ROOT_URL: `${props.publicEndpoint.scheme}://${routing.kind === 'path' ? props.publicEndpoint.loadBalancerDnsName : routing.hostName}${subPath}/`,
         GF_SERVER_SERVE_FROM_SUB_PATH: String(routing.kind === 'path'),
         GF_SECURITY_ADMIN_USER: 'admin',
         GF_AUTH_ANONYMOUS_ENABLED: 'false',

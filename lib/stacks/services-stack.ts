@@ -166,7 +166,10 @@ export class ServicesStack extends VigilStack {
       logRetention: retention,
     });
 
+    // The listener's certificate: from synth, or (HTTPS required) the stack parameter.
+    const certificateArn = cfg.certificateArn ?? (cfg.requireHttps ? this.certificateParameter(envName, props.config.region) : undefined);
     this.grafana = new GrafanaService(this, 'Grafana', {
+      publicEndpoint: { scheme: certificateArn ? 'https' : 'http', loadBalancerDnsName: this.loadBalancer.loadBalancerDnsName },
       envName,
       config: cfg.grafana,
       cluster: this.cluster,
@@ -221,7 +224,6 @@ export class ServicesStack extends VigilStack {
     }
 
     // --- listeners --------------------------------------------------------------------------
-    const certificateArn = cfg.certificateArn ?? (cfg.requireHttps ? this.certificateParameter(envName, props.config.region) : undefined);
     const listener = certificateArn
       ? this.loadBalancer.addListener('Https', {
         port: 443,

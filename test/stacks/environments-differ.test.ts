@@ -97,8 +97,8 @@ const EXPLANATIONS: Array<[RegExp, string]> = [
   [/^logs LogIndexLifecycle\w*\.DeleteAfterDays$/, 'search.logIndexRetentionDays'],
   [/^logs LogIndexLifecycle\w*\.Replicas$/, 'search.dataNodeCount'],
   // Production keeps its HTTPS listener without a certificate at synth (it comes as a parameter);
-  // the services and the request-count scaling name the listener they wait for.
-  [/^services ([+-]LoadBalancer(Http|Https|HttpGrafanaRule|HttpsGrafanaRule|Redirect80To)\w* |LoadBalancerSecurityGroup\w*\.SecurityGroupIngress$|(Backend|Grafana)Service\w*\.DependsOn$|BackendServiceTaskCountTargetRequests\w*\.TargetTrackingScalingPolicyConfiguration$)/, 'services.requireHttps'],
+  // the services and the request-count scaling name the listener they wait for; Grafana's links say https.
+  [/^services ([+-]LoadBalancer(Http|Https|HttpGrafanaRule|HttpsGrafanaRule|Redirect80To)\w* |LoadBalancerSecurityGroup\w*\.SecurityGroupIngress$|(Backend|Grafana)Service\w*\.DependsOn$|BackendServiceTaskCountTargetRequests\w*\.TargetTrackingScalingPolicyConfiguration$|GrafanaTaskDef\w*\[grafana\]\.Environment\.GF_SERVER_ROOT_URL$)/, 'services.requireHttps'],
   [/^services Cluster\w*\.ClusterSettings$/, 'services.containerInsights'],
   [/^services AccessLogs\w*\.LifecycleConfiguration$/, 'services.albAccessLogRetentionDays'],
   [/^services \w+Logs\w*\.RetentionInDays$/, 'services.containerLogRetentionDays'],

@@ -91,6 +91,15 @@ describe.each(['staging', 'production'] as const)('%s Services stack', (name) =>
     warnings.hasNoWarning('*', Match.stringLikeRegexp('plain HTTP'));
   });
 
+  test('Grafana writes its links for the address users reach: the ALB, https exactly when the listener is HTTPS, under its path', () => {
+    const { services, config } = env();
+    const routing = config.services.grafana.routing;
+    expect(routing.kind).toBe('path');
+    const rootUrl = environmentOf(container(services, 'grafana')).GF_SERVER_ROOT_URL;
+    const https = Boolean(config.services.certificateArn) || config.services.requireHttps;
+    expect(rootUrl).toEqual({ 'Fn::Join': ['', [`${https ? 'https' : 'http'}://`, { 'Fn::GetAtt': [expect.stringMatching(/^LoadBalancer[0-9A-F]{8}$/), 'DNSName'] }, `${routing.kind === 'path' ? routing.pathPrefix : ''}/`]] });
+  });
+
   test('the backend runs the image built from app/ with the configured size, in the private subnets, behind the circuit breaker', () => {
     const { services, config } = env();
     const backend = config.services.backend;
