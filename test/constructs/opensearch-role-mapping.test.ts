@@ -64,7 +64,10 @@ describe('SigV4 signing in the handler', () => {
 
 describe('role-mapping handler against a loopback domain', () => {
   // Failures are logged for the Lambda's log stream; keep the test output quiet.
-  beforeEach(() => jest.spyOn(console, 'error').mockImplementation(() => undefined));
+  beforeEach(() => {
+    jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    jest.spyOn(console, 'log').mockImplementation(() => undefined);
+  });
   afterEach(() => jest.restoreAllMocks());
   let domain: Awaited<ReturnType<typeof fakeDomain>>;
   afterEach(() => domain.close());
@@ -80,12 +83,15 @@ describe('role-mapping handler against a loopback domain', () => {
       'PUT /_plugins/_security/api/roles/staging_backend_logs_reader',
       'PUT /_plugins/_security/api/rolesmapping/staging_backend_logs_reader',
     ]);
+    // Both carry their owner (stack and logical ID), so a later owner's names survive this one's Delete.
+    const description = 'Vigil log access, kept by CloudFormation [owner arn:aws:cloudformation:eu-west-1:123456789012:stack/Services/1 LogsRoleMapping]';
     expect(JSON.parse(domain.requests[0].body)).toEqual({
+      description,
       cluster_permissions: ['cluster_composite_ops'],
       index_permissions: [{ index_patterns: ['staging-backend-*'], allowed_actions: ['crud', 'create_index'] }],
     });
-    expect(JSON.parse(domain.requests[1].body)).toEqual({ backend_roles: [WRITER] });
-    expect(JSON.parse(domain.requests[3].body)).toEqual({ backend_roles: [READER] });
+    expect(JSON.parse(domain.requests[1].body)).toEqual({ description, backend_roles: [WRITER] });
+    expect(JSON.parse(domain.requests[3].body)).toEqual({ description, backend_roles: [READER] });
     for (const r of domain.requests) {
       expect(r.headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/eu-west-1\/es\/aws4_request, SignedHeaders=[a-z0-9;-]*host[a-z0-9;-]*, Signature=[0-9a-f]{64}$/);
       expect(r.headers['x-amz-security-token']).toBe('token');
@@ -99,8 +105,10 @@ describe('role-mapping handler against a loopback domain', () => {
     await run(event(domain, 'Delete', { PhysicalResourceId: 'opensearch-role-mapping:vpc-x.es.amazonaws.com' }));
 
     expect(domain.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+      'GET /_plugins/_security/api/rolesmapping/staging_backend_logs_writer',
       'DELETE /_plugins/_security/api/rolesmapping/staging_backend_logs_writer',
       'DELETE /_plugins/_security/api/roles/staging_backend_logs_writer',
+      'GET /_plugins/_security/api/rolesmapping/staging_backend_logs_reader',
       'DELETE /_plugins/_security/api/rolesmapping/staging_backend_logs_reader',
       'DELETE /_plugins/_security/api/roles/staging_backend_logs_reader',
     ]);
@@ -135,10 +143,30 @@ describe('role-mapping handler against a loopback domain', () => {
       OldResourceProperties: { Roles: [roles[0], renamed] },
     }));
     expect(domain.requests.map((r) => `${r.method} ${r.path}`).slice(4)).toEqual([
+      'GET /_plugins/_security/api/rolesmapping/staging_backend_logs_reader_old',
       'DELETE /_plugins/_security/api/rolesmapping/staging_backend_logs_reader_old',
       'DELETE /_plugins/_security/api/roles/staging_backend_logs_reader_old',
     ]);
     expect(domain.responses.map((r) => [r.Status, r.PhysicalResourceId])).toEqual([['SUCCESS', 'id-1']]);
+  });
+
+  test('GIVEN mappings another resource has taken over (a new logical ID) WHEN the old resource\'s Delete is handled THEN nothing is deleted; mappings it owns, or that name no owner, are', async () => {
+    const owners: Record<string, string> = {
+      staging_backend_logs_writer: 'Vigil log access, kept by CloudFormation [owner arn:aws:cloudformation:eu-west-1:123456789012:stack/Services/1 NewRoleMapping]',
+      staging_backend_logs_reader: 'made by hand',
+    };
+    domain = await loopbackDomain(({ method, path }) => {
+      const name = path.split('/').pop()!;
+      return method === 'GET' ? { status: 200, body: { [name]: { backend_roles: [WRITER], description: owners[name] } } } : { status: 200 };
+    });
+    await run(event(domain, 'Delete', { PhysicalResourceId: 'id-1' }));
+    expect(domain.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+      'GET /_plugins/_security/api/rolesmapping/staging_backend_logs_writer',
+      'GET /_plugins/_security/api/rolesmapping/staging_backend_logs_reader',
+      'DELETE /_plugins/_security/api/rolesmapping/staging_backend_logs_reader',
+      'DELETE /_plugins/_security/api/roles/staging_backend_logs_reader',
+    ]);
+    expect(domain.responses.map((r) => r.Status)).toEqual(['SUCCESS']);
   });
 
   test('GIVEN a role without backend roles WHEN Create is handled THEN FAILED names the field, and the domain is not called', async () => {

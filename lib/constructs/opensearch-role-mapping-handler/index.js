@@ -108,9 +108,33 @@ function validateRoles(roles) {
   return roles;
 }
 
+/**
+ * The resource that put a role, mapping or policy, written into its description: the stack and
+ * logical ID. A resource whose logical ID changed is created anew (it takes the names over) before
+ * the old one is deleted, and that Delete must then leave them alone.
+ */
+function ownerTag(event) {
+  return `[owner ${event.StackId} ${event.LogicalResourceId}]`;
+}
+
+/** Whether a description names another resource as owner (one naming none counts as ours). */
+function ownedByAnother(description, event) {
+  return /\[owner [^\]]*\]/.test(description || '') && !description.includes(ownerTag(event));
+}
+
 const securityApi = (ctx, method, path, payload, allowed) => domainApi(ctx, method, `_plugins/_security/api/${path}`, payload, allowed);
 
-async function removeRole(ctx, name) {
+/** Deletes a role and its mapping, unless another resource has taken the mapping over. */
+async function removeRole(ctx, name, event) {
+  const current = await securityApi(ctx, 'GET', `rolesmapping/${name}`, undefined, [404]);
+  if (current.status !== 404) {
+    let description = '';
+    try { description = (JSON.parse(current.body)[name] || {}).description || ''; } catch { /* not JSON: treat as ours */ }
+    if (ownedByAnother(description, event)) {
+      console.log(`Delete: role ${name} now belongs to another resource (${description}); left in place`);
+      return;
+    }
+  }
   await securityApi(ctx, 'DELETE', `rolesmapping/${name}`, undefined, [404]);
   await securityApi(ctx, 'DELETE', `roles/${name}`, undefined, [404]);
 }
@@ -122,21 +146,23 @@ async function removeRole(ctx, name) {
 async function applyRoleMapping(event, ctx, physicalId) {
   const props = event.ResourceProperties || {};
   if (event.RequestType === 'Delete') {
-    for (const role of props.Roles || []) await removeRole(ctx, role.Name);
+    for (const role of props.Roles || []) await removeRole(ctx, role.Name, event);
     return physicalId;
   }
   const roles = validateRoles(props.Roles);
   for (const role of roles) {
+    const description = `Vigil log access, kept by CloudFormation ${ownerTag(event)}`;
     await securityApi(ctx, 'PUT', `roles/${role.Name}`, {
+      description,
       cluster_permissions: role.ClusterPermissions || [],
       index_permissions: [{ index_patterns: role.IndexPatterns || [], allowed_actions: role.AllowedActions || [] }],
     });
-    await securityApi(ctx, 'PUT', `rolesmapping/${role.Name}`, { backend_roles: role.BackendRoles });
+    await securityApi(ctx, 'PUT', `rolesmapping/${role.Name}`, { description, backend_roles: role.BackendRoles });
   }
   if (event.RequestType === 'Update') {
     const kept = new Set(roles.map((r) => r.Name));
     for (const old of (event.OldResourceProperties && event.OldResourceProperties.Roles) || []) {
-      if (!kept.has(old.Name)) await removeRole(ctx, old.Name);
+      if (!kept.has(old.Name)) await removeRole(ctx, old.Name, event);
     }
   }
   return physicalId;
@@ -191,15 +217,6 @@ async function ismOnIndices(ctx, action, pattern, payload) {
   return res;
 }
 
-/**
- * The resource that put a policy, written into its description: the stack and logical ID. A
- * resource whose logical ID changed is created anew (it takes the policy over) before the old one
- * is deleted, and that Delete must then leave the policy alone.
- */
-function ownerTag(owner) {
-  return `[owner ${owner.StackId} ${owner.LogicalResourceId}]`;
-}
-
 /** The policy as it is now: `{ seqNo, primaryTerm, description }`, or undefined when there is none. */
 async function currentPolicy(ctx, name) {
   const res = await domainApi(ctx, 'GET', `_plugins/_ism/policies/${name}`, undefined, [404]);
@@ -239,7 +256,7 @@ async function applyIndexLifecycle(event, ctx, physicalId) {
       return physicalId;
     }
     const current = await currentPolicy(ctx, life.name);
-    if (current && !current.description.includes(ownerTag(event))) {
+    if (current && ownedByAnother(current.description, event)) {
       console.log(`Delete: policy ${life.name} now belongs to another resource (${current.description}); left in place`);
       return physicalId;
     }
