@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parse } from 'yaml';
 import { freePort } from '../../app/test/support/services';
-import { renderAlertmanagerConfig } from '../../lib/observability/deploy/alertmanager-config';
+import { ALERT_SERIES_LABELS, renderAlertmanagerConfig } from '../../lib/observability/deploy/alertmanager-config';
 import { alertingRules, renderPrometheusRules } from '../../lib/observability/prometheus-rules';
 import { SETTINGS } from './fixtures';
 import { runTool, withFiles } from './tools';
@@ -68,8 +68,14 @@ describe('Alertmanager grouping and inhibition', () => {
       target_matchers: ['severity="warning"'],
       equal: expect.arrayContaining(['signal', 'env']),
     });
-    const labelNames = new Set(alertingRules(renderPrometheusRules('production', SETTINGS.production)).flatMap((r) => Object.keys(r.labels)));
+    const rules = alertingRules(renderPrometheusRules('production', SETTINGS.production));
+    // Labels an alert can carry: the rule's own, and those its expression keeps with `by (...)`.
+    const kept = new Set(rules.flatMap((r) => [...r.expr.matchAll(/\bby \(([^)]*)\)/g)].flatMap((m) => m[1].split(',').map((l) => l.trim()))).filter((l) => l !== 'le'));
+    const labelNames = new Set([...rules.flatMap((r) => Object.keys(r.labels)), ...kept]);
     for (const name of config.inhibit_rules[0]?.equal ?? []) expect(labelNames.has(name)).toBe(true);
+    // Every label an expression keeps tells its alerts apart, so inhibition must compare it.
+    expect([...kept].sort()).toEqual([...ALERT_SERIES_LABELS].sort());
+    expect(config.inhibit_rules[0].equal).toEqual(expect.arrayContaining([...ALERT_SERIES_LABELS]));
   });
 });
 
@@ -91,11 +97,14 @@ describe('a real Alertmanager with the rendered config', () => {
         await sleep(100);
       }
       // GIVEN the error-ratio alert firing at both severities, and a warning of another signal
-      const alert = (signal: string, severity: string) => ({ labels: { alertname: signal, signal, severity, env: 'production', component: 'app' } });
+      const alert = (signal: string, severity: string, extra: Record<string, string> = {}) => ({ labels: { alertname: signal, signal, severity, env: 'production', component: 'app', ...extra } });
+      // and the latency alert critical on one route, warning on another
+      const latency = (severity: string, route: string) => alert('appLatencyP99', severity, { route });
       const posted = await fetch(`${api}/alerts`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify([alert('appErrorRatio', 'critical'), alert('appErrorRatio', 'warning'), alert('appHeapUsed', 'warning')]),
+        body: JSON.stringify([alert('appErrorRatio', 'critical'), alert('appErrorRatio', 'warning'), alert('appHeapUsed', 'warning'),
+          latency('critical', '/v1/items'), latency('warning', '/v1/items/:id'), latency('warning', '/v1/items')]),
       });
       expect(posted.ok).toBe(true);
       // WHEN Alertmanager reports the alerts' status
@@ -106,6 +115,9 @@ describe('a real Alertmanager with the rendered config', () => {
       expect(state('appErrorRatio', 'warning')?.state).toBe('suppressed');
       expect(state('appErrorRatio', 'warning')?.inhibitedBy).toHaveLength(1);
       expect(state('appHeapUsed', 'warning')).toMatchObject({ state: 'active', inhibitedBy: [] });
+      const latencyState = (severity: string, route: string) => alerts.find((a) => a.labels.signal === 'appLatencyP99' && a.labels.severity === severity && a.labels.route === route)?.status;
+      expect(latencyState('warning', '/v1/items')?.state).toBe('suppressed');
+      expect(latencyState('warning', '/v1/items/:id')).toMatchObject({ state: 'active', inhibitedBy: [] });
     } finally {
       alertmanager.kill('SIGKILL');
       rmSync(dir, { recursive: true, force: true });

@@ -18,10 +18,17 @@ export interface AlertmanagerConfigInput {
 const ALERT_GROUP_BY: readonly string[] = ['alertname', 'env', 'component', 'signal'];
 
 /**
+ * Labels an alert keeps from its series (a rule aggregating `by (route)` fires once per route).
+ * A critical inhibits only the warning with the same values, so a slow route does not hide
+ * another route's warning. An alert without one of them matches an alert without it.
+ */
+export const ALERT_SERIES_LABELS: readonly string[] = ['route', 'breaker'];
+
+/**
  * Renders `alertmanager.yml`: alerts route by their `severity` label to the SNS topic of the
  * same role (the topics CloudWatch alarms use, so an operator reads one stream), grouped by
  * alert name, environment, component and signal; a firing critical silences the warning of
- * the same signal in the same environment.
+ * the same signal in the same environment (and for the same route or breaker).
  */
 export function renderAlertmanagerConfig(input: AlertmanagerConfigInput): string {
   const receiver = (role: AlertTopic) => ({
@@ -52,7 +59,7 @@ export function renderAlertmanagerConfig(input: AlertmanagerConfigInput): string
     inhibit_rules: [{
       source_matchers: ['severity="critical"'],
       target_matchers: ['severity="warning"'],
-      equal: ['signal', 'env'],
+      equal: ['signal', 'env', ...ALERT_SERIES_LABELS],
     }],
     receivers: [
       receiver('critical'),
