@@ -22,6 +22,13 @@ export const ENVIRONMENT_NAMES: readonly EnvironmentName[] = ['staging', 'produc
  */
 export const CONTAINER_STOP_TIMEOUT_SECONDS = 30;
 
+/**
+ * Backend tasks Prometheus can see at once: it discovers them by a Cloud Map A-record lookup, and
+ * Cloud Map's multivalue answers hold at most eight healthy records (AWS Cloud Map API reference,
+ * DnsConfig RoutingPolicy MULTIVALUE).
+ */
+export const MAX_DISCOVERABLE_TASKS = 8;
+
 /** An ACM certificate ARN in `region` (a regular expression, unanchored). */
 export function certificateArnPattern(region: string): string {
   return `arn:aws[a-z-]*:acm:${region}:\\d{12}:certificate/[0-9a-f-]+`;
@@ -192,6 +199,8 @@ export function validate(config: EnvironmentConfig): EnvironmentConfig {
   checkTaskSize('services.grafana', svc.grafana);
   check(isInt(backend.minCount) && backend.minCount >= 1, 'services.backend.minCount', backend.minCount, 'use at least 1');
   check(backend.maxCount >= backend.minCount, 'services.backend.maxCount', backend.maxCount, `use at least minCount (${backend.minCount})`);
+  check(backend.maxCount <= MAX_DISCOVERABLE_TASKS, 'services.backend.maxCount', backend.maxCount,
+    `use at most ${MAX_DISCOVERABLE_TASKS}: Prometheus finds the backend tasks through Cloud Map DNS, which answers with at most ${MAX_DISCOVERABLE_TASKS} addresses, so further tasks would drop in and out of the scrape at random`);
   check(backend.desiredCount >= backend.minCount && backend.desiredCount <= backend.maxCount, 'services.backend.desiredCount', backend.desiredCount,
     `use a count between minCount (${backend.minCount}) and maxCount (${backend.maxCount})`);
   check(backend.targetCpuUtilizationPercent >= 10 && backend.targetCpuUtilizationPercent <= 90, 'services.backend.targetCpuUtilizationPercent',

@@ -63,7 +63,7 @@ export const production: EnvironmentConfig = {
       memoryMiB: 2048,
       desiredCount: 3,
       minCount: 3,
-      maxCount: 12,
+      maxCount: 8,
       targetCpuUtilizationPercent: 60,
       targetRequestsPerTargetPerMinute: 1000,
       deregistrationDelaySeconds: 20,

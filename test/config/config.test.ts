@@ -98,6 +98,7 @@ describe('validate rejects bad values with the field, the value and the fix', ()
     ['a memory size Fargate refuses for the CPU', servicesVariant(base, 'prometheus', { memoryMiB: 512 }), /services\.prometheus\.memoryMiB is 512; with 512 CPU units Fargate accepts 1024\.\.4096 MiB/],
     ['a minimum of 0 tasks', servicesVariant(base, 'backend', { minCount: 0, desiredCount: 0 }), /services\.backend\.minCount is 0; use at least 1/],
     ['a maximum below the minimum', servicesVariant(base, 'backend', { maxCount: 0 }), /services\.backend\.maxCount is 0; use at least minCount \(1\)/],
+    ['more tasks than Cloud Map DNS answers with', servicesVariant(base, 'backend', { maxCount: 9 }), /services\.backend\.maxCount is 9; use at most 8: Prometheus finds the backend tasks through Cloud Map DNS/],
     ['a desired count above the maximum', servicesVariant(base, 'backend', { desiredCount: 5 }), /services\.backend\.desiredCount is 5; use a count between minCount \(1\) and maxCount \(2\)/],
     ['a CPU target of 95 %', servicesVariant(base, 'backend', { targetCpuUtilizationPercent: 95 }), /services\.backend\.targetCpuUtilizationPercent is 95; use 10\.\.90 percent/],
     ['a request target of 0', servicesVariant(base, 'backend', { targetRequestsPerTargetPerMinute: 0 }), /services\.backend\.targetRequestsPerTargetPerMinute is 0; use at least 1/],
