@@ -103,11 +103,14 @@ export class BackendService extends Construct {
     // The log router: FireLens generates the OpenSearch output from the app container's log
     // options; this extra file adds the JSON parser and the CloudWatch Logs copy.
     const routerConfigDir = '/fluent-bit/etc/vigil';
-    const routerFiles = deliverFiles(routerConfigDir, [{
-      path: 'extra.conf',
-      encoding: 'plain',
-      content: renderFluentBitExtraConfig({ region: props.region, logGroupName: this.logGroup.logGroupName }),
-    }]);
+    const routerFiles = deliverFiles(routerConfigDir, [
+      {
+        path: 'extra.conf',
+        encoding: 'plain',
+        content: renderFluentBitExtraConfig({ region: props.region, logGroupName: this.logGroup.logGroupName, parsersFile: `${routerConfigDir}/parsers.conf` }),
+      },
+      { path: 'parsers.conf', encoding: 'plain', content: FLUENT_BIT_PARSERS },
+    ]);
     this.taskDefinition.addFirelensLogRouter('LogRouter', {
       containerName: 'log-router',
       image: ecs.ContainerImage.fromRegistry(`public.ecr.aws/aws-observability/aws-for-fluent-bit:${cfg.logRouterImageTag}`),
@@ -187,6 +190,9 @@ export class BackendService extends Construct {
           Replace_Dots: 'On',
           Trace_Error: 'On',
           Retry_Limit: '5',
+          // The bulk response is read whole: Fluent Bit 1.9 reads 4 KiB of it by default, so a
+          // partly failed bulk could not be parsed and was retried whole (its good records again).
+          Buffer_Size: 'False',
         },
       }),
     });
@@ -250,7 +256,28 @@ interface FluentBitExtraConfigInput {
   readonly region: string;
   /** CloudWatch Logs group for the copy of the application's logs. */
   readonly logGroupName: string;
+  /** Where {@link FLUENT_BIT_PARSERS} is delivered. */
+  readonly parsersFile: string;
 }
+
+/** Name of the parser for the application's JSON lines. */
+export const APP_LOG_PARSER = 'vigil_json';
+
+/**
+ * The parser of the application's JSON lines. The image's stock `json` parser expects `time` as
+ * `%d/%b/%Y:%H:%M:%S %z` (Apache's format), so every ISO 8601 line the app writes would cost a
+ * warning in the router's own log and keep the arrival time. This one reads the app's time
+ * (`2026-12-03T08:01:02.345Z`, UTC: no offset means UTC to Fluent Bit) and keeps the field.
+ */
+export const FLUENT_BIT_PARSERS = [
+  '[PARSER]',
+  `    Name        ${APP_LOG_PARSER}`,
+  '    Format      json',
+  '    Time_Key    time',
+  '    Time_Format %Y-%m-%dT%H:%M:%S.%L',
+  '    Time_Keep   On',
+  '',
+].join('\n');
 
 /**
  * The Fluent Bit file FireLens includes: parse the application's JSON lines into fields (so
@@ -258,16 +285,16 @@ interface FluentBitExtraConfigInput {
  */
 function renderFluentBitExtraConfig(input: FluentBitExtraConfigInput): string {
   return [
-    // FireLens's generated configuration loads no parsers file, so `Parser json` needs this one
-    // (shipped in the aws-for-fluent-bit image); without it Fluent Bit cannot load the filter.
+    // FireLens's generated configuration loads no parsers file, so the filter's parser needs this
+    // one; without it Fluent Bit cannot load the filter.
     '[SERVICE]',
-    '    Parsers_File /fluent-bit/parsers/parsers.conf',
+    `    Parsers_File ${input.parsersFile}`,
     '',
     '[FILTER]',
     '    Name         parser',
     `    Match        ${BACKEND_CONTAINER_NAME}-firelens-*`,
     '    Key_Name     log',
-    '    Parser       json',
+    `    Parser       ${APP_LOG_PARSER}`,
     '    Reserve_Data On',
     '',
     '[OUTPUT]',

@@ -151,8 +151,26 @@ describe.each(['staging', 'production'] as const)('%s: the configuration deploye
     expect(extra).toContain(`region            ${env().config.region}`);
     // FireLens's own configuration loads no parsers: the JSON parser filter needs the file loaded
     // by a [SERVICE] section that comes before it, or Fluent Bit refuses to start.
-    const service = extra.indexOf('[SERVICE]\n    Parsers_File /fluent-bit/parsers/parsers.conf');
+    const service = extra.indexOf('[SERVICE]\n    Parsers_File /fluent-bit/etc/vigil/parsers.conf');
     expect(service).toBeGreaterThanOrEqual(0);
-    expect(service).toBeLessThan(extra.indexOf('    Parser       json'));
+    expect(service).toBeLessThan(extra.indexOf('    Parser       vigil_json'));
+    // The file it names is delivered, and defines that parser.
+    const parsers = fs.readFileSync(path.join(dir, 'parsers.conf'), 'utf8');
+    expect(parsers).toMatch(/^\[PARSER\]\n {4}Name {8}vigil_json\n {4}Format {6}json\n {4}Time_Key {4}time\n/);
+  });
+
+  test('the log router reads the time the app writes: its Time_Format matches an ISO 8601 access-line time, the stock json parser\'s does not', () => {
+    const router = container(env().services, 'log-router');
+    const { dir } = runEntryPoint(router, 'true');
+    dirs.push(dir);
+    const format = /Time_Format (.*)/.exec(fs.readFileSync(path.join(dir, 'parsers.conf'), 'utf8'))![1];
+    // Fluent Bit's strptime with %L (fractional seconds), as a pattern; what follows the format is ignored, as Fluent Bit does.
+    const asPattern = (f: string) => new RegExp(`^${f.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')
+      .replace(/%Y/g, '\\d{4}').replace(/%[mdHMS]/g, '\\d{2}').replace(/%L/g, '\\d+').replace(/%b/g, '[A-Z][a-z]{2}').replace(/%z/g, '[+-]\\d{4}')}`);
+    // The app writes `time` as Date.prototype.toISOString() does (app/src/observability/logger.ts).
+    const appTime = new Date('2026-12-03T08:01:02.345Z').toISOString();
+    expect(asPattern(format).test(appTime)).toBe(true);
+    expect(asPattern('%d/%b/%Y:%H:%M:%S %z').test(appTime)).toBe(false);
+    expect(appTime.endsWith('Z')).toBe(true); // UTC: a format without an offset is read as UTC
   });
 });

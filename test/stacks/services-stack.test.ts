@@ -152,7 +152,8 @@ describe.each(['staging', 'production'] as const)('%s Services stack', (name) =>
     expect(router.Image).toBe(`public.ecr.aws/aws-observability/aws-for-fluent-bit:${config.services.backend.logRouterImageTag}`);
     const extraConfig = JSON.stringify(environmentOf(router));
     expect(extraConfig).toContain('Name              cloudwatch_logs');
-    expect(extraConfig).toContain('Parser       json');
+    expect(extraConfig).toContain('Parser       vigil_json');
+    expect(container(services, 'app').LogConfiguration.Options).toMatchObject({ Buffer_Size: 'False' });
     // The router's own output has a group of its own: the shipped copy's IncomingLogEvents (the
     // log-router alarm's metric) must not count the router's error lines as delivered logs.
     const groups = Object.keys(services.findResources('AWS::Logs::LogGroup'));
