@@ -167,9 +167,9 @@ export interface BackendConfig extends TaskSizeConfig {
 
 /** The Prometheus + Alertmanager task. */
 export interface PrometheusConfig extends TaskSizeConfig {
-  /** Image tag of `prom/prometheus`, pinned. @default 'v2.55.1' */
+  /** Image tag of `quay.io/prometheus/prometheus`, pinned. @default 'v2.55.1' */
   readonly prometheusImageTag: string;
-  /** Image tag of `prom/alertmanager`, pinned. @default 'v0.28.1' */
+  /** Image tag of `quay.io/prometheus/alertmanager`, pinned. @default 'v0.28.1' */
   readonly alertmanagerImageTag: string;
   /** Local TSDB retention in days (`--storage.tsdb.retention.time`). @default 7 */
   readonly retentionDays: number;

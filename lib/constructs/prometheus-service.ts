@@ -101,7 +101,9 @@ export class PrometheusService extends Construct {
     ]);
     const prometheus = this.taskDefinition.addContainer('Prometheus', {
       containerName: 'prometheus',
-      image: ecs.ContainerImage.fromRegistry(`prom/prometheus:${cfg.prometheusImageTag}`),
+      // The project's own Quay repositories (the same images as Docker Hub's prom/*): Docker Hub
+      // limits anonymous pulls per address, and every task here pulls through one NAT address.
+      image: ecs.ContainerImage.fromRegistry(`quay.io/prometheus/prometheus:${cfg.prometheusImageTag}`),
       essential: true,
       entryPoint: prometheusFiles.entryPoint,
       command: [
@@ -126,7 +128,7 @@ export class PrometheusService extends Construct {
     }]);
     this.taskDefinition.addContainer('Alertmanager', {
       containerName: 'alertmanager',
-      image: ecs.ContainerImage.fromRegistry(`prom/alertmanager:${cfg.alertmanagerImageTag}`),
+      image: ecs.ContainerImage.fromRegistry(`quay.io/prometheus/alertmanager:${cfg.alertmanagerImageTag}`),
       essential: true,
       entryPoint: alertmanagerFiles.entryPoint,
       command: [

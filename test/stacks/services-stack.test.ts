@@ -202,10 +202,10 @@ describe.each(['staging', 'production'] as const)('%s Services stack', (name) =>
     expect(taskDef.Volumes).toEqual([{ Name: 'tsdb' }]);
     expect(taskDef.ContainerDefinitions.map((c: any) => c.Name).sort()).toEqual(['alertmanager', 'prometheus']);
     const prometheus = container(services, 'prometheus');
-    expect(prometheus.Image).toBe(`prom/prometheus:${config.services.prometheus.prometheusImageTag}`);
+    expect(prometheus.Image).toBe(`quay.io/prometheus/prometheus:${config.services.prometheus.prometheusImageTag}`);
     expect(prometheus.MountPoints).toEqual([{ SourceVolume: 'tsdb', ContainerPath: '/prometheus', ReadOnly: false }]);
     expect(prometheus.Command).toContain(`--storage.tsdb.retention.time=${config.services.prometheus.retentionDays}d`);
-    expect(container(services, 'alertmanager').Image).toBe(`prom/alertmanager:${config.services.prometheus.alertmanagerImageTag}`);
+    expect(container(services, 'alertmanager').Image).toBe(`quay.io/prometheus/alertmanager:${config.services.prometheus.alertmanagerImageTag}`);
     services.hasResourceProperties('AWS::ECS::Service', { TaskDefinition: { Ref: 'PrometheusTaskDef80D9B43D' }, DesiredCount: 1 });
     expect(JSON.stringify(services.toJSON())).not.toMatch(/AWS::EFS|EFSVolumeConfiguration/);
   });
