@@ -7,7 +7,9 @@
 
 import { stringify } from 'yaml';
 import {
+  ALERTING_FAILURE_COUNTERS,
   WATCHDOG,
+  WATCHDOG_SILENCE_MINUTES,
   alertNameOf,
   alertingRules,
   renderPrometheusRules,
@@ -103,12 +105,28 @@ export function renderRuleTests(envName: string, settings: CatalogSettings, rule
   }
   const sloAlert = alertNameOf(SLO_SIGNAL.signalId);
   tests.push(...pairOfCases(sloAlert, rules.filter((rule) => rule.alert === sloAlert), ERROR_RATIO_TEST, minutes));
+  const watchdog = expected(rules.filter((rule) => rule.alert === WATCHDOG.alert));
   tests.push({
-    name: `${WATCHDOG.alert} always fires`,
+    name: `${WATCHDOG.alert} fires while alerting works`,
     interval: '1m',
-    input_series: [],
-    alert_rule_test: [{ eval_time: '1m', alertname: WATCHDOG.alert, exp_alerts: expected(rules.filter((rule) => rule.alert === WATCHDOG.alert)) }],
+    // The pipeline's counters present and flat, as a healthy Prometheus and Alertmanager expose them.
+    input_series: ALERTING_FAILURE_COUNTERS.map((name) => ({ series: `${name}{instance="a"}`, values: `0x${WATCHDOG_SILENCE_MINUTES + 10}` })),
+    alert_rule_test: [{ eval_time: '1m', alertname: WATCHDOG.alert, exp_alerts: watchdog }, { eval_time: `${WATCHDOG_SILENCE_MINUTES}m`, alertname: WATCHDOG.alert, exp_alerts: watchdog }],
   });
+  for (const name of ALERTING_FAILURE_COUNTERS) {
+    tests.push({
+      name: `${WATCHDOG.alert} stops for ${WATCHDOG_SILENCE_MINUTES} minutes after one ${name} increment`,
+      interval: '1m',
+      // One failure at minute 5.
+      input_series: [{ series: `${name}{instance="a"}`, values: `0x5 1x${WATCHDOG_SILENCE_MINUTES + 20}` }],
+      alert_rule_test: [
+        { eval_time: '4m', alertname: WATCHDOG.alert, exp_alerts: watchdog },
+        { eval_time: '7m', alertname: WATCHDOG.alert, exp_alerts: [] },
+        { eval_time: `${WATCHDOG_SILENCE_MINUTES}m`, alertname: WATCHDOG.alert, exp_alerts: [] },
+        { eval_time: `${WATCHDOG_SILENCE_MINUTES + 10}m`, alertname: WATCHDOG.alert, exp_alerts: watchdog },
+      ],
+    });
+  }
   return { rule_files: [ruleFileName], evaluation_interval: '1m', tests };
 }
 

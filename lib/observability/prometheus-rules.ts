@@ -121,17 +121,45 @@ function sloGroup(envName: string, settings: CatalogSettings, options: Prometheu
   return { name: 'slo', rules: [...recording, ...alerting] };
 }
 
+/**
+ * How long a failure in the alerting pipeline keeps the Watchdog quiet: longer than the heartbeat
+ * alarm needs to page on silence (3 periods of 5 minutes), so one failure is always noticed.
+ */
+export const WATCHDOG_SILENCE_MINUTES = 30;
+
+/**
+ * Counters of the alerting pipeline's own failures: a notification Alertmanager could not deliver
+ * (any receiver), a rule that failed to evaluate. Each alone would leave alerts unseen while the
+ * Watchdog still reached its topic. (`prometheus_notifications_dropped_total` is not one: Prometheus
+ * drops the alerts of its first evaluation when it has not discovered Alertmanager yet, so it
+ * rises on most starts; an Alertmanager that stays unreachable stops the Watchdog anyway.)
+ */
+export const ALERTING_FAILURE_COUNTERS = [
+  'alertmanager_notifications_failed_total',
+  'prometheus_rule_evaluation_failures_total',
+] as const;
+
+/**
+ * The Watchdog's expression: always 1, except after a failure of the alerting pipeline itself.
+ * Its heartbeat stops then and the CloudWatch heartbeat alarm pages, through CloudWatch's own
+ * path to SNS rather than Alertmanager's.
+ */
+function watchdogExpr(): string {
+  const failed = ALERTING_FAILURE_COUNTERS.map((name) => `sum(increase(${name}[${WATCHDOG_SILENCE_MINUTES}m])) > 0`).join(' or ');
+  return `vector(1) unless on() (${failed})`;
+}
+
 function watchdogGroup(envName: string, settings: CatalogSettings): RuleGroup {
   return {
     name: 'platform',
     rules: [
       {
         alert: WATCHDOG.alert,
-        expr: 'vector(1)',
+        expr: watchdogExpr(),
         labels: { severity: WATCHDOG.severity, env: envName, component: WATCHDOG.component, signal: WATCHDOG.signal },
         annotations: {
           summary: `Prometheus in ${envName} is evaluating rules`,
-          description: 'Always firing. If this alert stops arriving, Prometheus or Alertmanager is down.',
+          description: `Firing while alerting works. It stops arriving when Prometheus or Alertmanager is down, and for ${WATCHDOG_SILENCE_MINUTES} minutes after Alertmanager failed to deliver a notification or a rule failed to evaluate.`,
           // The heartbeat signal watches where this alert is delivered; both share its runbook section.
           runbook_url: runbookUrl(settings.runbookBaseUrl, runbookAnchor(SIGNALS.prometheusWatchdog)),
         },

@@ -873,11 +873,12 @@ export const SIGNALS = {
     title: 'Prometheus watchdog heartbeat',
     meaning:
       'Prometheus always fires the Watchdog alert and Alertmanager forwards it every minute to the heartbeat topic. ' +
-      'When those messages stop, rule evaluation or alert delivery is broken, so every app alert would go unnoticed.',
+      'When those messages stop, rule evaluation or alert delivery is broken, so every app alert would go unnoticed. ' +
+      'Prometheus also holds the Watchdog back for 30 minutes after Alertmanager failed to deliver any notification (to any topic) or a rule failed to evaluate.',
     checks: [
       'Is the Prometheus task running (Prometheus running alarm, ECS stopped task reason), and is Watchdog firing on its /alerts page?',
-      'Does Alertmanager in the same task reach SNS (its CloudWatch log stream: sigv4 or KMS errors, task role publish permission)?',
-      'Do the rule files load (`promtool check rules` on the deployed files, Prometheus /rules page)?',
+      'Does Alertmanager in the same task reach SNS (its CloudWatch log stream: "Notify for alerts failed", sigv4 or KMS errors, task role publish permission)?',
+      'Do the rules load and evaluate (`promtool check rules` on the deployed files, Prometheus /rules page, prometheus_rule_evaluation_failures_total)?',
     ],
     dashboard: 'CloudWatch: <env>-vigil, section platform',
     thresholdKey: 'minCount',

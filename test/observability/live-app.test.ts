@@ -22,19 +22,14 @@ import { alertingRules, renderPrometheusRules, renderPrometheusRulesYaml } from 
 import { exposedFamilies, isExposed, metricNamesIn } from '../../lib/observability/promql-metrics';
 import { dashboardPromQl, renderGrafanaDashboards } from '../../lib/observability/grafana-dashboards';
 import { SETTINGS } from './fixtures';
+import { waitFor } from '../support/wait';
 
-/** Series Prometheus makes itself rather than scraping them from the app. */
-const PROMETHEUS_OWN_SERIES = ['up'];
+/**
+ * Series Prometheus makes itself or scrapes from itself and Alertmanager rather than from the app
+ * (the Watchdog reads the latter two; watchdog-pipeline.test.ts finds them in the real binaries).
+ */
+const PROMETHEUS_OWN_SERIES = ['up', 'alertmanager_notifications_failed_total', 'prometheus_rule_evaluation_failures_total'];
 
-async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`gave up after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(250);
-  }
-}
 
 describe('the catalog against the running app', () => {
   let pg: PostgresService | undefined;

@@ -64,6 +64,8 @@ describe.each(['staging', 'production'] as const)('%s: the configuration deploye
     const backend = config.scrape_configs.find((job: any) => job.job_name === 'backend');
     expect(backend.dns_sd_configs).toEqual([expect.objectContaining({ names: [`backend.${name}.vigil.internal`], type: 'A', port: 9464 })]);
     expect(config.scrape_configs.find((job: any) => job.job_name === 'prometheus').static_configs).toEqual([{ targets: ['localhost:9090'] }]);
+    // Alertmanager beside it: its notification failures silence the Watchdog.
+    expect(config.scrape_configs.find((job: any) => job.job_name === 'alertmanager').static_configs).toEqual([{ targets: ['localhost:9093'] }]);
     expect(config.alerting.alertmanagers).toEqual([{ static_configs: [{ targets: ['localhost:9093'] }] }]);
     expect(config.rule_files).toEqual(['rules/*.yml']);
     expect(config.global.external_labels).toEqual({ env: name });

@@ -47,6 +47,11 @@ export function renderPrometheusConfig(input: PrometheusConfigInput): string {
         job_name: 'prometheus',
         static_configs: [{ targets: [`localhost:${input.prometheusPort}`] }],
       },
+      {
+        // Its notification failures silence the Watchdog (prometheus-rules.ts).
+        job_name: 'alertmanager',
+        static_configs: [{ targets: [`localhost:${input.alertmanagerPort}`] }],
+      },
     ],
   };
   if (input.remoteWrite) {
