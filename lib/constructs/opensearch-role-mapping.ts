@@ -179,10 +179,12 @@ export class OpenSearchRoleMapping extends Construct {
           },
           {
             Name: roleName('reader'),
-            // Grafana's datasource reads mappings and runs _search/_msearch.
-            ClusterPermissions: ['cluster_composite_ops_ro', 'cluster_monitor'],
+            // Grafana's datasource reads mappings and runs _search/_msearch, and PPL queries
+            // (pplEnabled), which need the PPL plugin's action and the indices' settings, as the
+            // plugin's own ppl_full_access role grants them.
+            ClusterPermissions: ['cluster_composite_ops_ro', 'cluster_monitor', 'cluster:admin/opensearch/ppl'],
             IndexPatterns: [this.indexPattern],
-            AllowedActions: ['read', 'search', 'indices:admin/mappings/get'],
+            AllowedActions: ['read', 'search', 'indices:admin/mappings/get', 'indices:monitor/settings/get'],
             BackendRoles: props.readerRoleArns,
           },
         ],

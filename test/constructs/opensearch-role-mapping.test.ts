@@ -192,6 +192,9 @@ describe.each(ENVIRONMENT_NAMES)('%s templates', (env) => {
     const [writer, reader] = props.Roles;
     expect(writer).toMatchObject({ IndexPatterns: [`${env}-backend-*`], AllowedActions: expect.arrayContaining(['crud', 'indices:admin/create']), ClusterPermissions: expect.arrayContaining(['cluster_composite_ops']) });
     expect(reader).toMatchObject({ IndexPatterns: [`${env}-backend-*`], AllowedActions: expect.arrayContaining(['read', 'search']) });
+    // Grafana's datasource has PPL on: the PPL plugin's own action and the settings read it needs.
+    expect(reader).toMatchObject({ ClusterPermissions: expect.arrayContaining(['cluster:admin/opensearch/ppl']), AllowedActions: expect.arrayContaining(['indices:monitor/settings/get']) });
+    expect(JSON.stringify(Template.fromStack(stage.services).toJSON())).toContain('pplEnabled');
     expect(JSON.stringify(writer.BackendRoles)).toBe(resolve([stage.services.backend.taskDefinition.taskRole.roleArn]));
     expect(JSON.stringify(reader.BackendRoles)).toBe(resolve([stage.services.grafana.taskRole.roleArn]));
     expect(JSON.stringify(props.ServiceToken)).toContain('Fn::ImportValue');
