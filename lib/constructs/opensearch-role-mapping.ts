@@ -34,6 +34,17 @@ export function backendLogIndexPrefix(envName: string): string {
   return `${envName}-backend`;
 }
 
+/** The pattern that matches every one of those daily indices (`<env>-backend-*`). */
+export function backendLogIndexPattern(envName: string): string {
+  return `${backendLogIndexPrefix(envName)}-*`;
+}
+
+/** Rules the handler also enforces on a lifecycle's name and index pattern (one definition, in the asset). */
+const { LIFECYCLE_NAME_PATTERN, LIFECYCLE_INDEX_PATTERN } = require(path.join(ROLE_MAPPING_HANDLER_DIR, 'index.js')) as {
+  LIFECYCLE_NAME_PATTERN: RegExp;
+  LIFECYCLE_INDEX_PATTERN: RegExp;
+};
+
 /** Props of {@link OpenSearchRoleMappingProvider}. */
 export interface OpenSearchRoleMappingProviderProps {
   readonly vpc: ec2.IVpc;
@@ -160,7 +171,7 @@ export class OpenSearchRoleMapping extends Construct {
     for (const [field, arns] of [['writerRoleArns', props.writerRoleArns], ['readerRoleArns', props.readerRoleArns]] as const) {
       if (arns.length === 0) throw new Error(`OpenSearchRoleMapping ${field} is empty: pass at least one IAM role ARN, or an unmapped role would be created`);
     }
-    this.indexPattern = `${backendLogIndexPrefix(props.envName)}-*`;
+    this.indexPattern = backendLogIndexPattern(props.envName);
     const roleName = (suffix: string) => `${props.envName.replace(/-/g, '_')}_backend_logs_${suffix}`;
     this.resource = new CustomResource(this, 'Resource', {
       serviceToken: props.serviceToken,
@@ -226,10 +237,10 @@ export class OpenSearchIndexLifecycle extends Construct {
 
   constructor(scope: Construct, id: string, props: OpenSearchIndexLifecycleProps) {
     super(scope, id);
-    if (!/^[a-z0-9][a-z0-9_-]*$/.test(props.name)) {
+    if (!LIFECYCLE_NAME_PATTERN.test(props.name)) {
       throw new Error(`OpenSearchIndexLifecycle name must match [a-z0-9][a-z0-9_-]* (it names the ISM policy and the index template), got '${props.name}'`);
     }
-    if (!/^[a-z0-9][a-z0-9._-]*-\*$/.test(props.indexPattern)) {
+    if (!LIFECYCLE_INDEX_PATTERN.test(props.indexPattern)) {
       throw new Error(`OpenSearchIndexLifecycle indexPattern must be an index prefix followed by -* (e.g. staging-backend-*), got '${props.indexPattern}'`);
     }
     if (!Number.isInteger(props.deleteAfterDays) || props.deleteAfterDays < 1) {

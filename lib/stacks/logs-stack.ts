@@ -6,7 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
 import type { Construct } from 'constructs';
 import { acknowledge } from '../constructs/acknowledge';
-import { backendLogIndexPrefix, OpenSearchIndexLifecycle, OpenSearchRoleMappingProvider } from '../constructs/opensearch-role-mapping';
+import { backendLogIndexPattern, backendLogIndexPrefix, OpenSearchIndexLifecycle, OpenSearchRoleMappingProvider } from '../constructs/opensearch-role-mapping';
 import { VigilStack, type VigilStackProps } from './vigil-stack';
 
 /** The literal OpenSearch domain name of an environment (alarms use it as a dimension). */
@@ -82,7 +82,9 @@ export class LogsStack extends VigilStack {
       }),
     });
 
-    const logIndexPattern = `${backendLogIndexPrefix(envName)}-*`;
+    const logIndexPattern = backendLogIndexPattern(envName);
+    // The domain and the lifecycle that deletes its old indices go, or stay, together.
+    const removalPolicy = search.removalPolicy === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
     this.roleMappingProvider = new OpenSearchRoleMappingProvider(this, 'RoleMappingProvider', {
       vpc: props.vpc, domainName: this.domainName, domainSecurityGroup: this.domainSecurityGroup, logIndexPattern,
     });
@@ -118,7 +120,7 @@ export class LogsStack extends VigilStack {
         auditLogEnabled: true, auditLogGroup,
       },
       suppressLogsResourcePolicy: true,
-      removalPolicy: search.removalPolicy === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      removalPolicy,
     });
     this.domain.node.addDependency(this.node.findChild('DomainLogsPolicy'));
 
@@ -155,7 +157,7 @@ export class LogsStack extends VigilStack {
       deleteAfterDays: search.logIndexRetentionDays,
       replicas: search.dataNodeCount > 1 ? 1 : 0,
       // A domain kept after the stack is gone keeps deleting old indices.
-      removalPolicy: search.removalPolicy === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      removalPolicy,
     });
     // The function reaches the domain only once the domain's group admits it on 443.
     this.logIndexLifecycle.node.addDependency(this.domainSecurityGroup);

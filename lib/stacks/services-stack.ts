@@ -14,7 +14,7 @@ import { ALERT_TOPIC_ROLES, alertTopicArn } from '../constructs/alert-topics';
 import { heartbeatTopicName } from '../constructs/catalog-heartbeat';
 import { BACKEND_DISCOVERY_NAME, BACKEND_METRICS_PORT, BackendService } from '../constructs/backend-service';
 import { GrafanaService } from '../constructs/grafana-service';
-import { OpenSearchRoleMapping } from '../constructs/opensearch-role-mapping';
+import { backendLogIndexPattern, OpenSearchRoleMapping } from '../constructs/opensearch-role-mapping';
 import { PROMETHEUS_PORT, PrometheusService } from '../constructs/prometheus-service';
 import { RedisReplicationGroup } from '../constructs/redis-replication-group';
 import type { AlertTopic } from '../observability/alarm-spec';
@@ -181,7 +181,7 @@ export class ServicesStack extends VigilStack {
           ? { kind: 'managed', url: ampEndpoint }
           : { kind: 'prometheus', url: `http://${this.prometheus.dnsName}:${PROMETHEUS_PORT}` },
         openSearchEndpoint: props.logs.domain.domainEndpoint,
-        openSearchIndexPattern: `${this.backend.indexPrefix}-*`,
+        openSearchIndexPattern: backendLogIndexPattern(envName),
         openSearchVersion: props.logs.engineVersionNumber,
       },
       dashboards: props.grafanaDashboards,

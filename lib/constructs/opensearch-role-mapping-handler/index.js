@@ -168,14 +168,19 @@ async function applyRoleMapping(event, ctx, physicalId) {
   return physicalId;
 }
 
+/** A lifecycle's name: it names the ISM policy and the index template. */
+const LIFECYCLE_NAME_PATTERN = /^[a-z0-9][a-z0-9_-]*$/;
+/** A lifecycle's indices: an index prefix followed by `-*`. */
+const LIFECYCLE_INDEX_PATTERN = /^[a-z0-9][a-z0-9._-]*-\*$/;
+
 /** The lifecycle properties, checked and with numbers parsed (CloudFormation sends strings). */
 function validateLifecycle(props) {
   const name = props.Name;
-  if (typeof name !== 'string' || !/^[a-z0-9][a-z0-9_-]*$/.test(name)) {
+  if (typeof name !== 'string' || !LIFECYCLE_NAME_PATTERN.test(name)) {
     throw new Error(`Name must match [a-z0-9][a-z0-9_-]* (it names the ISM policy and the index template), got ${JSON.stringify(name)}`);
   }
   const pattern = props.IndexPattern;
-  if (typeof pattern !== 'string' || !/^[a-z0-9][a-z0-9._-]*-\*$/.test(pattern)) {
+  if (typeof pattern !== 'string' || !LIFECYCLE_INDEX_PATTERN.test(pattern)) {
     throw new Error(`IndexPattern must be an index prefix followed by -* (e.g. staging-backend-*), got ${JSON.stringify(pattern)}`);
   }
   const days = Number(props.DeleteAfterDays);
@@ -341,4 +346,4 @@ async function handler(event, context, overrides = {}) {
   }
 }
 
-module.exports = { handler, apply, signRequest };
+module.exports = { handler, apply, signRequest, LIFECYCLE_NAME_PATTERN, LIFECYCLE_INDEX_PATTERN };
