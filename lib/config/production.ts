@@ -99,6 +99,7 @@ export const production: EnvironmentConfig = {
       apiErrorRate: { warning: { maxPercent: 1 }, critical: { maxPercent: 5 } },
       apiLatencyP99: { warning: { maxMilliseconds: 500 }, critical: { maxMilliseconds: 1500 } },
       apiUnhealthyHosts: { warning: { maxCount: 0 }, critical: { maxCount: 1 } },
+      apiHealthyHosts: { warning: { minCount: 2 }, critical: { minCount: 1 } },
       apiRejectedConnections: { warning: { maxCount: 0 }, critical: { maxCount: 100 } },
       backendCpu: { warning: { maxPercent: 70 }, critical: { maxPercent: 90 } },
       backendMemory: { warning: { maxPercent: 75 }, critical: { maxPercent: 90 } },

@@ -97,6 +97,7 @@ export const staging: EnvironmentConfig = {
       apiErrorRate: { warning: { maxPercent: 5 }, critical: { maxPercent: 20 } },
       apiLatencyP99: { warning: { maxMilliseconds: 1000 }, critical: { maxMilliseconds: 3000 } },
       apiUnhealthyHosts: { warning: { maxCount: 0 }, critical: { maxCount: 1 } },
+      apiHealthyHosts: { warning: { disabled: 'one task: fewer than one healthy is the critical case' }, critical: { minCount: 1 } },
       apiRejectedConnections: { warning: { maxCount: 10 }, critical: { maxCount: 100 } },
       backendCpu: { warning: { maxPercent: 80 }, critical: { maxPercent: 95 } },
       backendMemory: { warning: { maxPercent: 80 }, critical: { maxPercent: 95 } },

@@ -93,26 +93,40 @@ const MIB = 1024 * 1024;
 const GIB = 1024 * MIB;
 
 /**
- * The share of requests the ALB answered with a 5xx, as CloudWatch metric math over `requests`
- * (RequestCount), `target5xx` and `elb5xx` (all Sum, with `extra` such as a period), times
- * `scale` (100 for percent): the catalog's 5xx signal and the SLO alarms use the same one.
+ * The share of the backend's requests the ALB answered with a 5xx, as CloudWatch metric math over
+ * `requests` (RequestCount), `target5xx` and `elb5xx` (all Sum, with `extra` such as a period),
+ * times `scale` (100 for percent): the catalog's 5xx signal and the SLO alarms use the same one.
+ *
+ * RequestCount and HTTPCode_Target_5XX_Count are the backend target group's: the ALB's listener
+ * also routes Grafana's requests (`/grafana`) to Grafana's own target group, and at the load
+ * balancer's level those count too, so a busy dashboard diluted the ratio and Grafana's own 5xx
+ * (a failing datasource query answers 502) fired the API's alarm. HTTPCode_ELB_5XX_Count exists
+ * only per load balancer (AWS, CloudWatch metrics for your Application Load Balancer: dimensions
+ * LoadBalancer, and AvailabilityZone with LoadBalancer), so the ALB's own 5xx stay load-balancer
+ * wide; Grafana's share of them is a 503 while Grafana has no healthy task (which its own running
+ * signal reports) or a 502 or 504 from it.
+ *
  * RequestCount "is only incremented for requests where the load balancer node was able to choose
- * a target" (AWS, CloudWatch metrics for your Application Load Balancer), so the ALB's own 503s
- * when no target is registered are not in it: dividing by it alone gave 0 % (no requests) in a
- * total outage. Those 5xx are added to the denominator, so that case reads 100 %; a 502 or 504
- * after a target was chosen is then counted twice below the line, which only lowers the ratio
- * slightly while targets still answer.
+ * a target" (same page), so the ALB's own 503s when no target is registered are not in it:
+ * dividing by it alone gave 0 % (no requests) in a total outage. Those 5xx are added to the
+ * denominator, so that case reads 100 %; a 502 or 504 after a target was chosen is then counted
+ * twice below the line, which only lowers the ratio slightly while targets still answer.
  */
 export function albFiveXxRatio<M extends CloudWatchMetric>(
   scale: 1 | 100,
   resources: MonitoredResources,
   extra: Omit<M, keyof CloudWatchMetric>,
 ): { expression: string; usingMetrics: { requests: M; target5xx: M; elb5xx: M } } {
-  const metric = (metricName: string) => ({ namespace: 'AWS/ApplicationELB', metricName, dimensions: albDimensions(resources), statistic: 'Sum', ...extra }) as M;
+  const metric = (metricName: string, dimensions: Record<string, string>) =>
+    ({ namespace: 'AWS/ApplicationELB', metricName, dimensions, statistic: 'Sum', ...extra }) as M;
   const all = '(FILL(requests, 0) + FILL(elb5xx, 0))';
   return {
     expression: `IF(${all} > 0, ${scale === 100 ? '100 * ' : ''}(FILL(target5xx, 0) + FILL(elb5xx, 0)) / ${all}, 0)`,
-    usingMetrics: { requests: metric('RequestCount'), target5xx: metric('HTTPCode_Target_5XX_Count'), elb5xx: metric('HTTPCode_ELB_5XX_Count') },
+    usingMetrics: {
+      requests: metric('RequestCount', targetGroupDimensions(resources)),
+      target5xx: metric('HTTPCode_Target_5XX_Count', targetGroupDimensions(resources)),
+      elb5xx: metric('HTTPCode_ELB_5XX_Count', albDimensions(resources)),
+    },
   };
 }
 
@@ -226,7 +240,7 @@ export const SIGNALS = {
     component: 'api',
     slug: '5xx-rate',
     title: 'ALB 5xx rate',
-    meaning: 'A share of requests through the load balancer ends in a 5xx, from the targets or the load balancer itself.',
+    meaning: "A share of the backend's requests through the load balancer ends in a 5xx, from the backend's tasks or from the load balancer itself; of Grafana's requests, only the load balancer's own 5xx count.",
     checks: [
       'Is the backend failing (app error ratio alert, its logs in OpenSearch) or is the ALB returning 502/503 because no target is healthy?',
       'Did a deployment just start? The ECS deployment circuit breaker rolls back failed deployments; check the service events.',
@@ -274,6 +288,28 @@ export const SIGNALS = {
       engine: 'cloudwatch',
       toMetricUnit: 1,
       query: (r) => ({ metric: { namespace: 'AWS/ApplicationELB', metricName: 'UnHealthyHostCount', dimensions: targetGroupDimensions(r), statistic: 'Maximum' } }),
+    },
+  }),
+  apiHealthyHosts: signal({
+    component: 'api',
+    slug: 'healthy-hosts',
+    title: 'Healthy targets',
+    meaning:
+      'Fewer backend tasks pass the ALB readiness check (`/readyz`) than the threshold; below one, the ALB has nowhere to send a request and answers every API call with a 503. ' +
+      'Tasks that stopped are deregistered and no longer count as unhealthy, so this catches the outage the unhealthy-targets signal misses.',
+    checks: [
+      'Are tasks running at all (ECS service events, stopped task reasons: image pull, secrets, OOM, failed health checks)?',
+      'Does `/readyz` fail on the tasks that run because PostgreSQL or Redis is unreachable (their alarms, the circuit breaker state)?',
+      'Is a deployment rolling back, or did a security group change cut the ALB off from the tasks?',
+    ],
+    dashboard: 'CloudWatch: <env>-vigil, section api',
+    thresholdKey: 'minCount',
+    // Reported every minute while health checks run, traffic or not: no data means no target group to check.
+    evaluation: { evaluationPeriods: 3, datapointsToAlarm: 3, treatMissingData: 'breaching' },
+    source: {
+      engine: 'cloudwatch',
+      toMetricUnit: 1,
+      query: (r) => ({ metric: { namespace: 'AWS/ApplicationELB', metricName: 'HealthyHostCount', dimensions: targetGroupDimensions(r), statistic: 'Minimum' } }),
     },
   }),
   apiRejectedConnections: signal({
@@ -341,7 +377,9 @@ export const SIGNALS = {
       engine: 'cloudwatch',
       toMetricUnit: 1,
       query: (r) => ({
-        expression: 'desired - running',
+        // A minute without a running count (no task reported) is no task running; a gap in the
+        // desired count keeps the last one. Plain `desired - running` had no value in either case.
+        expression: 'FILL(desired, REPEAT) - FILL(running, 0)',
         label: 'tasks below desired',
         usingMetrics: {
           desired: containerInsights(r, 'DesiredTaskCount', r.backendServiceName),

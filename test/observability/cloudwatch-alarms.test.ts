@@ -60,13 +60,44 @@ describe('CloudWatch alarm specs', () => {
   test('the ALB 5xx rate is metric math over request and 5xx counts with the tier period', () => {
     const spec = byName(production, 'production-api-5xx-rate-critical') as MetricAlarmSpec;
     expect(spec.expression?.expression).toBe('IF((FILL(requests, 0) + FILL(elb5xx, 0)) > 0, 100 * (FILL(target5xx, 0) + FILL(elb5xx, 0)) / (FILL(requests, 0) + FILL(elb5xx, 0)), 0)');
-    expect(spec.expression?.usingMetrics.requests).toEqual({
-      namespace: 'AWS/ApplicationELB',
-      metricName: 'RequestCount',
-      dimensions: { LoadBalancer: RESOURCES.loadBalancerFullName },
-      statistic: 'Sum',
-      periodSeconds: 60,
+    const backend = { LoadBalancer: RESOURCES.loadBalancerFullName, TargetGroup: RESOURCES.backendTargetGroupFullName };
+    const alb = (metricName: string, dimensions: Record<string, string>) => ({ namespace: 'AWS/ApplicationELB', metricName, dimensions, statistic: 'Sum', periodSeconds: 60 });
+    expect(spec.expression?.usingMetrics).toEqual({
+      // The backend's target group only: the listener routes Grafana's requests to another one.
+      requests: alb('RequestCount', backend),
+      target5xx: alb('HTTPCode_Target_5XX_Count', backend),
+      // The ALB's own 5xx have no target-group dimension.
+      elb5xx: alb('HTTPCode_ELB_5XX_Count', { LoadBalancer: RESOURCES.loadBalancerFullName }),
     });
+  });
+
+  test('the SLO burn alarms read the same backend-only error ratio over their own windows', () => {
+    const oneHour = byName(production, 'production-slo-availability-burn-1h-critical') as MetricAlarmSpec;
+    expect(oneHour.expression?.usingMetrics.requests.dimensions).toEqual({ LoadBalancer: RESOURCES.loadBalancerFullName, TargetGroup: RESOURCES.backendTargetGroupFullName });
+    expect(oneHour.expression?.usingMetrics.target5xx).toMatchObject({ dimensions: { TargetGroup: RESOURCES.backendTargetGroupFullName }, periodSeconds: 3600 });
+  });
+
+  test('an API with no healthy backend target pages, also when the ALB stops reporting the count', () => {
+    const backend = { LoadBalancer: RESOURCES.loadBalancerFullName, TargetGroup: RESOURCES.backendTargetGroupFullName };
+    expect(byName(production, 'production-api-healthy-hosts-critical')).toMatchObject({
+      metric: { namespace: 'AWS/ApplicationELB', metricName: 'HealthyHostCount', dimensions: backend, statistic: 'Minimum', periodSeconds: 60 },
+      threshold: 1,
+      comparisonOperator: 'LessThanThreshold',
+      evaluationPeriods: 3,
+      datapointsToAlarm: 3,
+      treatMissingData: 'breaching',
+      alarmTopics: ['critical'],
+    });
+    expect(byName(production, 'production-api-healthy-hosts-warning')).toMatchObject({ threshold: 2, alarmTopics: ['warning'] });
+    // Staging runs one task: fewer than one healthy is the only case, and it pages.
+    const staging = renderAlarmSpecs('staging', SETTINGS.staging, RESOURCES);
+    expect(staging.filter((s) => s.signalId === 'apiHealthyHosts').map((s) => s.alarmName)).toEqual(['staging-api-healthy-hosts-critical']);
+  });
+
+  test('missing backend tasks count a minute without a running count as none running', () => {
+    const spec = byName(production, 'production-backend-running-below-desired-critical') as MetricAlarmSpec;
+    expect(spec.expression?.expression).toBe('FILL(desired, REPEAT) - FILL(running, 0)');
+    expect(Object.keys(spec.expression?.usingMetrics ?? {}).sort()).toEqual(['desired', 'running']);
   });
 
   test('the SLO composite pages when a long and a short window both burn', () => {
