@@ -2,7 +2,7 @@ import { production } from './production';
 import { staging } from './staging';
 import type { EnvironmentConfig, EnvironmentName, TaskSizeConfig } from './types';
 import { catalogSettingsProblems } from '../observability/settings';
-import { isDisabled } from '../observability/thresholds';
+import { enabledTiers, isDisabled } from '../observability/thresholds';
 import type { SignalId } from '../observability/signals';
 
 /** Catalog signals that read ECS/ContainerInsights metrics, which exist only with Container Insights on. */
@@ -245,10 +245,21 @@ export function validate(config: EnvironmentConfig): EnvironmentConfig {
   }
 
   // --- alarms (the signal catalog's own rules, then what they need from the rest) ------------
-  problems.push(...catalogSettingsProblems(config.envName, config.alarms).map((problem) => `${config.envName}: alarms.${problem}`));
+  const catalogProblems = catalogSettingsProblems(config.envName, config.alarms);
+  problems.push(...catalogProblems.map((problem) => `${config.envName}: alarms.${problem}`));
   for (const signal of CONTAINER_INSIGHTS_SIGNALS) {
     check(svc.containerInsights || isDisabled(config.alarms.thresholds[signal]), `alarms.thresholds.${signal}`, config.alarms.thresholds[signal],
       "it reads ECS/ContainerInsights metrics: set services.containerInsights to true, or { disabled: '<reason>' } the signal");
+  }
+
+  // RDS storage autoscaling adds storage once free space is at most 10 % of the allocated storage
+  // (AWS, RDS User Guide, managing capacity automatically with storage autoscaling). A free-storage
+  // tier above that would fire ahead of every autoscaling step instead of when autoscaling fails.
+  const autoscalingStartsGiB = db.allocatedStorageGiB / 10;
+  // (Only once the thresholds' shape is valid; otherwise the lines above say what to fix.)
+  for (const [severity, tier] of catalogProblems.length > 0 ? [] : enabledTiers(config.alarms.thresholds.rdsFreeStorage)) {
+    check(tier.minGibibytes < autoscalingStartsGiB, `alarms.thresholds.rdsFreeStorage.${severity}.minGibibytes`, tier.minGibibytes,
+      `keep it below ${autoscalingStartsGiB} GiB (10 % of database.allocatedStorageGiB, where storage autoscaling starts), or it fires before every autoscaling step`);
   }
 
   // OpenSearch gives new indices one replica, which a single data node can never hold.

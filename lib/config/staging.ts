@@ -114,12 +114,15 @@ export const staging: EnvironmentConfig = {
       appCircuitBreakerOpen: { warning: { maxPercent: 0 }, critical: { maxPercent: 50, forMinutes: 2 } },
       appScrapeTargetDown: { warning: { maxPercent: 0 }, critical: { maxPercent: 50 } },
       rdsCpu: { warning: { maxPercent: 70 }, critical: { maxPercent: 90 } },
-      rdsFreeStorage: { warning: { minGibibytes: 5 }, critical: { minGibibytes: 2 } },
+      rdsFreeStorage: { warning: { minGibibytes: 1.5 }, critical: { minGibibytes: 0.5 } },
       rdsFreeableMemory: { warning: { minMebibytes: 256 }, critical: { minMebibytes: 128 } },
-      rdsConnections: { warning: { maxCount: 60 }, critical: { maxCount: 80 } },
+      // db.t4g.micro: max_connections is LEAST(DBInstanceClassMemory / 9531392, 5000), under 112 for
+      // its 1 GiB and less after RDS's own share; a page at 80 would come as connections are refused.
+      rdsConnections: { warning: { maxCount: 50 }, critical: { maxCount: 65 } },
       rdsReadLatency: { warning: { maxMilliseconds: 20 }, critical: { maxMilliseconds: 100 } },
       rdsWriteLatency: { warning: { maxMilliseconds: 20 }, critical: { maxMilliseconds: 100 } },
       redisEngineCpu: { warning: { maxPercent: 70 }, critical: { maxPercent: 90 } },
+      redisHostCpu: { warning: { maxPercent: 35 }, critical: { maxPercent: 45 } },
       redisMemory: { warning: { maxPercent: 75 }, critical: { maxPercent: 90 } },
       redisEvictions: { warning: { maxCount: 0 }, critical: { maxCount: 1000 } },
       redisConnections: { warning: { maxCount: 1000 }, critical: { maxCount: 5000 } },

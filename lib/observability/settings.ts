@@ -12,6 +12,7 @@ import { SIGNALS, SIGNAL_IDS, type SignalDefinition, type SignalId, type Thresho
 import {
   ALARM_DEFAULTS,
   SEVERITIES,
+  enabledTiers,
   isDisabled,
   isMinimumKey,
   isPercentKey,
@@ -224,12 +225,8 @@ export function resolveTiers(envName: string, settings: CatalogSettings): Resolv
   validateCatalogSettings(envName, settings);
   const tiers: ResolvedTier[] = [];
   for (const signalId of SIGNAL_IDS) {
-    const entry = settings.thresholds[signalId];
-    if (isDisabled(entry)) continue;
     const definition: SignalDefinition = SIGNALS[signalId];
-    for (const severity of SEVERITIES) {
-      const tier = entry[severity];
-      if (isDisabled(tier)) continue;
+    for (const [severity, tier] of enabledTiers<EvaluationSettings>(settings.thresholds[signalId])) {
       const threshold = (tier as unknown as Record<string, number>)[definition.thresholdKey];
       tiers.push({
         signalId,

@@ -350,7 +350,7 @@ export const SIGNALS = {
     component: 'backend',
     slug: 'memory',
     title: 'Backend memory',
-    meaning: 'The backend service uses most of its reserved memory; tasks are close to being OOM-killed.',
+    meaning: 'The fullest backend task uses most of its reserved memory; it is close to being OOM-killed.',
     checks: [
       'Does the heap grow without bound (Grafana: Node runtime, heap used)? That is a leak.',
       'Are tasks being stopped with OutOfMemory (ECS stopped task reasons)?',
@@ -358,7 +358,14 @@ export const SIGNALS = {
     ],
     dashboard: 'Grafana: Vigil Node runtime',
     thresholdKey: 'maxPercent',
-    source: { engine: 'cloudwatch', toMetricUnit: 1, query: (r) => ({ metric: ecsMetric(r, 'MemoryUtilization', r.backendServiceName) }) },
+    source: {
+      engine: 'cloudwatch',
+      toMetricUnit: 1,
+      // Maximum is "the utilization of the task with the highest resource usage in the service"
+      // (AWS, ECS service utilization metrics); the Average of one leaking task at 100 % beside two
+      // at 40 % is 60 %, and tasks are OOM-killed one at a time.
+      query: (r) => ({ metric: ecsMetric(r, 'MemoryUtilization', r.backendServiceName, 'Maximum') }),
+    },
   }),
   backendMissingTasks: signal({
     component: 'backend',
@@ -600,7 +607,9 @@ export const SIGNALS = {
     component: 'rds',
     slug: 'free-storage',
     title: 'RDS free storage',
-    meaning: 'The database is running out of disk; when it is full, writes fail.',
+    meaning:
+      'The database is running out of disk; when it is full, writes fail. Storage autoscaling grows the volume once free space is at most 10 % of it, ' +
+      'so the thresholds sit below that: this fires when autoscaling did not keep up (at most one step per six hours) or reached its maximum.',
     checks: [
       'Is storage autoscaling on and below its maximum (config)?',
       'Which tables or WAL grow (pg_total_relation_size, replication slots holding WAL)?',
@@ -682,6 +691,22 @@ export const SIGNALS = {
     dashboard: 'CloudWatch: <env>-vigil, section redis',
     thresholdKey: 'maxPercent',
     source: { engine: 'cloudwatch', perRedisNode: true, toMetricUnit: 1, query: (_r, node) => ({ metric: redisMetric(node, 'EngineCPUUtilization') }) },
+  }),
+  redisHostCpu: signal({
+    component: 'redis',
+    slug: 'host-cpu',
+    title: 'Redis host CPU',
+    meaning:
+      "One node's host CPU is busy. On nodes of two vCPUs or fewer (both environments' node types) AWS watches this metric rather than the engine's: " +
+      'Redis runs one command thread, so about half of the host (45 % on two vCPUs) is that thread fully busy.',
+    checks: [
+      'Is the engine thread the busy part (engine CPU) or the host (snapshots, replication, many connections)?',
+      'Are expensive commands running (SLOWLOG in the slow-log group)?',
+      'Is the node type too small for the traffic (CurrConnections, command rates)?',
+    ],
+    dashboard: 'CloudWatch: <env>-vigil, section redis',
+    thresholdKey: 'maxPercent',
+    source: { engine: 'cloudwatch', perRedisNode: true, toMetricUnit: 1, query: (_r, node) => ({ metric: redisMetric(node, 'CPUUtilization') }) },
   }),
   redisMemory: signal({
     component: 'redis',
@@ -815,6 +840,9 @@ export const SIGNALS = {
     ],
     dashboard: 'CloudWatch: <env>-vigil, section opensearch',
     thresholdKey: 'maxPercent',
+    // AWS's recommended alarm: maximum >= 80 % for 15 minutes, 3 consecutive times (OpenSearch
+    // Service developer guide, recommended CloudWatch alarms); merges and snapshots peak for minutes.
+    evaluation: { periodSeconds: 900, evaluationPeriods: 3, datapointsToAlarm: 3 },
     source: { engine: 'cloudwatch', toMetricUnit: 1, query: (r) => ({ metric: openSearchMetric(r, 'CPUUtilization') }) },
   }),
   openSearchWritesBlocked: signal({

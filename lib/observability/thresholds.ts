@@ -101,3 +101,12 @@ export const SEVERITIES: readonly Severity[] = ['critical', 'warning'];
 export function isDisabled(value: object): value is Disabled {
   return 'disabled' in value;
 }
+
+/** The severities a signal's thresholds enable, most severe first, with their tiers. */
+export function enabledTiers<T extends object>(thresholds: Disabled | { readonly [S in Severity]: T | Disabled }): Array<[Severity, T]> {
+  if (isDisabled(thresholds)) return [];
+  return SEVERITIES.flatMap((severity): Array<[Severity, T]> => {
+    const tier = thresholds[severity];
+    return isDisabled(tier) ? [] : [[severity, tier]];
+  });
+}

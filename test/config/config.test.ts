@@ -119,6 +119,10 @@ describe('validate rejects bad values with the field, the value and the fix', ()
     ['an e-mail without a domain', variant(base, 'alerting', { email: 'oncall' }), /alerting\.email is "oncall"; use an e-mail address/],
     ['the yellow-cluster signal on one data node', { ...base, alarms: { ...base.alarms, thresholds: { ...base.alarms.thresholds, openSearchClusterYellow: { warning: { maxCount: 0 }, critical: { disabled: 'a ticket' } } } } },
       /alarms\.thresholds\.openSearchClusterYellow is .*; with one data node \(search\.dataNodeCount\) the cluster is yellow whenever an index has a replica, so this would never clear: use 2 or more data nodes, or \{ disabled: '<reason>' \} the signal/],
+    ['a free-storage warning above where storage autoscaling starts', { ...base, alarms: { ...base.alarms, thresholds: { ...base.alarms.thresholds, rdsFreeStorage: { warning: { minGibibytes: 5 }, critical: { minGibibytes: 1 } } } } },
+      /staging: alarms\.thresholds\.rdsFreeStorage\.warning\.minGibibytes is 5; keep it below 2 GiB \(10 % of database\.allocatedStorageGiB, where storage autoscaling starts\), or it fires before every autoscaling step/],
+    ['a free-storage page at the point storage autoscaling starts', { ...base, alarms: { ...base.alarms, thresholds: { ...base.alarms.thresholds, rdsFreeStorage: { warning: { disabled: 'test' }, critical: { minGibibytes: 2 } } } } },
+      /alarms\.thresholds\.rdsFreeStorage\.critical\.minGibibytes is 2; keep it below 2 GiB/],
   ];
 
   test.each(cases)('GIVEN %s WHEN validated THEN it throws', (_name, config, message) => {

@@ -41,13 +41,13 @@ describe('CloudWatch alarm specs', () => {
 
   test('the description says the threshold in words and links the runbook section', () => {
     const spec = byName(production, 'production-rds-free-storage-critical');
-    expect(spec.description).toContain('RDS free storage in production is below 5 GiB in 1 of 1 periods of 300 s.');
+    expect(spec.description).toContain('RDS free storage in production is below 4 GiB in 1 of 1 periods of 300 s.');
     expect(spec.description).toContain('Runbook: https://github.com/vigil-dev/vigil/blob/main/docs/runbooks.md#rds-free-storage');
     expect(spec.runbookUrl).toBe('https://github.com/vigil-dev/vigil/blob/main/docs/runbooks.md#rds-free-storage');
   });
 
   test('thresholds are converted from the config unit to the metric unit, with the direction from the key', () => {
-    expect(byName(production, 'production-rds-free-storage-critical')).toMatchObject({ threshold: 5 * 1024 ** 3, comparisonOperator: 'LessThanThreshold' });
+    expect(byName(production, 'production-rds-free-storage-critical')).toMatchObject({ threshold: 4 * 1024 ** 3, comparisonOperator: 'LessThanThreshold' });
     expect(byName(production, 'production-api-target-latency-p99-critical')).toMatchObject({ threshold: 1.5, comparisonOperator: 'GreaterThanThreshold' });
     expect(byName(production, 'production-opensearch-free-storage-warning')).toMatchObject({ threshold: 25 * 1024 });
   });
@@ -92,6 +92,25 @@ describe('CloudWatch alarm specs', () => {
     // Staging runs one task: fewer than one healthy is the only case, and it pages.
     const staging = renderAlarmSpecs('staging', SETTINGS.staging, RESOURCES);
     expect(staging.filter((s) => s.signalId === 'apiHealthyHosts').map((s) => s.alarmName)).toEqual(['staging-api-healthy-hosts-critical']);
+  });
+
+  test('backend memory follows the fullest task, not the average of all', () => {
+    expect(byName(production, 'production-backend-memory-critical')).toMatchObject({ metric: { namespace: 'AWS/ECS', metricName: 'MemoryUtilization', statistic: 'Maximum' } });
+  });
+
+  test('OpenSearch CPU alarms on three 15-minute maxima, as AWS recommends, not on minutes of merging', () => {
+    expect(byName(production, 'production-opensearch-cpu-critical')).toMatchObject({
+      metric: { metricName: 'CPUUtilization', statistic: 'Maximum', periodSeconds: 900 },
+      evaluationPeriods: 3,
+      datapointsToAlarm: 3,
+    });
+  });
+
+  test('every Redis node also has a host CPU alarm, the metric AWS watches on nodes of two vCPUs', () => {
+    const nodes = metricSpecs(production).filter((s) => s.signalId === 'redisHostCpu' && s.severity === 'critical');
+    expect(nodes.map((s) => [s.metric?.metricName, s.metric?.dimensions.CacheClusterId, s.threshold])).toEqual(
+      RESOURCES.redisCacheClusterIds.map((id) => ['CPUUtilization', id, 45]),
+    );
   });
 
   test('missing backend tasks count a minute without a running count as none running', () => {

@@ -27,8 +27,8 @@ describe('CloudWatch dashboard model', () => {
 
   test('draws each alarm severity as a line at the alarm threshold, in the metric unit', () => {
     expect(graph('rdsFreeStorage')?.lines).toEqual([
-      { severity: 'critical', value: 5 * 1024 ** 3, label: `critical < ${5 * 1024 ** 3}` },
-      { severity: 'warning', value: 20 * 1024 ** 3, label: `warning < ${20 * 1024 ** 3}` },
+      { severity: 'critical', value: 4 * 1024 ** 3, label: `critical < ${4 * 1024 ** 3}` },
+      { severity: 'warning', value: 8 * 1024 ** 3, label: `warning < ${8 * 1024 ** 3}` },
     ]);
   });
 

@@ -61,7 +61,7 @@ describe('Grafana dashboards', () => {
     expect(aws.templating.list.map((v) => v.name)).toEqual(expect.arrayContaining(['loadbalancer', 'db', 'redis', 'domain']));
     const storage = panel(production, 'vigil-aws', 'RDS free storage');
     expect(storage.targets?.[0]).toMatchObject({ namespace: 'AWS/RDS', metricName: 'FreeStorageSpace', dimensions: { DBInstanceIdentifier: '$db' } });
-    expect(storage.fieldConfig?.defaults.thresholds.steps.map((s) => s.value)).toEqual([null, 5 * 1024 ** 3, 20 * 1024 ** 3]);
+    expect(storage.fieldConfig?.defaults.thresholds.steps.map((s) => s.value)).toEqual([null, 4 * 1024 ** 3, 8 * 1024 ** 3]);
     const fiveXx = panel(production, 'vigil-aws', 'ALB 5xx rate');
     expect(fiveXx.targets?.[0]).toMatchObject({ expression: expect.stringContaining('FILL(target5xx, 0)'), hide: false });
     expect(fiveXx.targets?.slice(1).every((t) => 'hide' in t && t.hide)).toBe(true);

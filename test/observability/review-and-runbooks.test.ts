@@ -15,7 +15,7 @@ describe('review table', () => {
 
   test('lists every signal with its source, warning and critical values, evaluation and runbook', () => {
     for (const id of SIGNAL_IDS) expect(production).toContain(id);
-    expect(production).toMatch(/rdsFreeStorage +rds +cloudwatch: AWS\/RDS FreeStorageSpace Minimum +below 20 GiB \(1\/1 x 300s\) +below 5 GiB \(1\/1 x 300s\) +#rds-free-storage/);
+    expect(production).toMatch(/rdsFreeStorage +rds +cloudwatch: AWS\/RDS FreeStorageSpace Minimum +below 8 GiB \(1\/1 x 300s\) +below 4 GiB \(1\/1 x 300s\) +#rds-free-storage/);
     expect(production).toMatch(/appCacheHitRatio +app +prometheus: cache_hits_total, cache_misses_total +below 80 % \(for 5m\) +below 50 % \(for 15m\)/);
   });
 
