@@ -137,6 +137,7 @@ export const production: EnvironmentConfig = {
       prometheusRunning: { warning: { disabled: 'one replica: missing is always a page' }, critical: { minCount: 1 } },
       grafanaRunning: { warning: { minCount: 1 }, critical: { disabled: 'dashboards down does not stop alerting' } },
       logRouterRunning: { warning: { disabled: 'no logs at all is always a page' }, critical: { minCount: 1 } },
+      logDeliveryFailures: { warning: { maxPerMinute: 0 }, critical: { maxPerMinute: 1 } },
       prometheusWatchdog: { warning: { disabled: 'a silent alerting pipeline always pages' }, critical: { minCount: 1 } },
     },
   },

@@ -137,6 +137,7 @@ export const staging: EnvironmentConfig = {
       prometheusRunning: { disabled: 'Container Insights is off in staging (services.containerInsights)' },
       grafanaRunning: { disabled: 'Container Insights is off in staging (services.containerInsights)' },
       logRouterRunning: { warning: { disabled: 'no logs at all is always a page' }, critical: { minCount: 1 } },
+      logDeliveryFailures: { warning: { maxPerMinute: 0 }, critical: { maxPerMinute: 1 } },
       prometheusWatchdog: { warning: { disabled: 'a silent alerting pipeline always pages' }, critical: { minCount: 1 } },
     },
   },

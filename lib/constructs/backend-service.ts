@@ -14,6 +14,7 @@ import { backendLogIndexPrefix } from './opensearch-role-mapping';
 import { privateFargateService } from './private-fargate-service';
 import { CONTAINER_STOP_TIMEOUT_SECONDS, type BackendConfig } from '../config';
 import { deliverFiles } from '../observability/deploy/config-files';
+import { LOG_ROUTER_METRICS_PORT, LOG_ROUTER_OPENSEARCH_OUTPUT } from '../observability/log-router';
 
 /** The service's HTTP port (`PORT`). */
 export const BACKEND_HTTP_PORT = 8080;
@@ -179,6 +180,7 @@ export class BackendService extends Construct {
       logging: ecs.LogDrivers.firelens({
         options: {
           Name: 'opensearch',
+          Alias: LOG_ROUTER_OPENSEARCH_OUTPUT,
           Host: props.openSearchEndpoint,
           Port: '443',
           tls: 'On',
@@ -286,9 +288,13 @@ export const FLUENT_BIT_PARSERS = [
 function renderFluentBitExtraConfig(input: FluentBitExtraConfigInput): string {
   return [
     // FireLens's generated configuration loads no parsers file, so the filter's parser needs this
-    // one; without it Fluent Bit cannot load the filter.
+    // one; without it Fluent Bit cannot load the filter. The HTTP server serves Fluent Bit's
+    // counters to Prometheus: records its OpenSearch output gave up on are lost logs.
     '[SERVICE]',
     `    Parsers_File ${input.parsersFile}`,
+    '    HTTP_Server  On',
+    '    HTTP_Listen  0.0.0.0',
+    `    HTTP_Port    ${LOG_ROUTER_METRICS_PORT}`,
     '',
     '[FILTER]',
     '    Name         parser',

@@ -11,6 +11,7 @@
 import type { MetricAlarmSpec, MetricSpec, Severity } from './alarm-spec';
 import { renderCloudWatchDashboard } from './cloudwatch-dashboard';
 import { GRAFANA_DATASOURCE_UIDS } from './deploy/grafana-provisioning';
+import { LOG_ROUTER_OPENSEARCH_SELECTOR } from './log-router';
 import type { MonitoredResources } from './monitored-resources';
 import { resolveTiers, type CatalogSettings, type ResolvedTier } from './settings';
 import { SIGNALS, type SignalId } from './signals';
@@ -253,6 +254,19 @@ function serviceDashboard(envName: string, settings: CatalogSettings, tiers: rea
       ),
     );
   }
+  layout.row('Logs on the way to OpenSearch (the log router beside each task)');
+  layout.add(signalPanel(tiers, 'logDeliveryFailures', 'batches lost/min'));
+  layout.add(
+    promPanel(
+      'Log lines sent and flushes retried, per task',
+      [
+        [`rate(fluentbit_output_proc_records_total{${LOG_ROUTER_OPENSEARCH_SELECTOR}}[5m])`, 'sent {{instance}}'],
+        [`rate(fluentbit_output_retries_total{${LOG_ROUTER_OPENSEARCH_SELECTOR}}[5m])`, 'retried {{instance}}'],
+      ],
+      'short',
+      thresholdSteps([]),
+    ),
+  );
   return dashboard(envName, 'vigil-service', 'Vigil service', layout.build());
 }
 

@@ -149,22 +149,17 @@ function watchdogExpr(): string {
   return `vector(1) unless on() (${failed})`;
 }
 
-function watchdogGroup(envName: string, settings: CatalogSettings): RuleGroup {
+function watchdogRule(envName: string, settings: CatalogSettings): AlertingRule {
   return {
-    name: 'platform',
-    rules: [
-      {
-        alert: WATCHDOG.alert,
-        expr: watchdogExpr(),
-        labels: { severity: WATCHDOG.severity, env: envName, component: WATCHDOG.component, signal: WATCHDOG.signal },
-        annotations: {
-          summary: `Prometheus in ${envName} is evaluating rules`,
-          description: `Firing while alerting works. It stops arriving when Prometheus or Alertmanager is down, and for ${WATCHDOG_SILENCE_MINUTES} minutes after Alertmanager failed to deliver a notification or a rule failed to evaluate.`,
-          // The heartbeat signal watches where this alert is delivered; both share its runbook section.
-          runbook_url: runbookUrl(settings.runbookBaseUrl, runbookAnchor(SIGNALS.prometheusWatchdog)),
-        },
-      },
-    ],
+    alert: WATCHDOG.alert,
+    expr: watchdogExpr(),
+    labels: { severity: WATCHDOG.severity, env: envName, component: WATCHDOG.component, signal: WATCHDOG.signal },
+    annotations: {
+      summary: `Prometheus in ${envName} is evaluating rules`,
+      description: `Firing while alerting works. It stops arriving when Prometheus or Alertmanager is down, and for ${WATCHDOG_SILENCE_MINUTES} minutes after Alertmanager failed to deliver a notification or a rule failed to evaluate.`,
+      // The heartbeat signal watches where this alert is delivered; both share its runbook section.
+      runbook_url: runbookUrl(settings.runbookBaseUrl, runbookAnchor(SIGNALS.prometheusWatchdog)),
+    },
   };
 }
 
@@ -177,8 +172,10 @@ export function renderPrometheusRules(envName: string, settings: CatalogSettings
     rules.push(alertingRule(envName, tier, options));
     byComponent.set(tier.definition.component, rules);
   }
+  // The Watchdog joins its component's group: a rule file may hold each group name once.
+  byComponent.set(WATCHDOG.component, [...(byComponent.get(WATCHDOG.component) ?? []), watchdogRule(envName, settings)]);
   const groups: RuleGroup[] = [...byComponent].map(([name, rules]) => ({ name, rules }));
-  groups.push(sloGroup(envName, settings, options), watchdogGroup(envName, settings));
+  groups.push(sloGroup(envName, settings, options));
   return { groups };
 }
 

@@ -10,6 +10,7 @@
  */
 
 import type { MetricSpec } from './alarm-spec';
+import { LOG_ROUTER_OPENSEARCH_SELECTOR } from './log-router';
 import type { MonitoredResources } from './monitored-resources';
 import type { AlarmDefaults, ThresholdKey } from './thresholds';
 
@@ -911,7 +912,8 @@ export const SIGNALS = {
     component: 'platform',
     slug: 'log-router-running',
     title: 'Log router shipping',
-    meaning: 'The FireLens log router of the backend delivers no log events; logs are being lost.',
+    meaning:
+      "The FireLens log router of the backend delivers no log events to CloudWatch Logs, its second output; logs are being lost. (Its OpenSearch output's failures are the log-delivery signal's.)",
     checks: [
       'Is the log_router container of the backend tasks running (task details)?',
       'Can it reach OpenSearch and CloudWatch Logs (its own log stream, security groups, task role)?',
@@ -931,6 +933,27 @@ export const SIGNALS = {
           statistic: 'Sum',
         },
       }),
+    },
+  }),
+  logDeliveryFailures: signal({
+    component: 'platform',
+    slug: 'log-delivery-failures',
+    title: 'Logs lost on the way to OpenSearch',
+    meaning:
+      "A backend task's log router gave up on batches of log lines for OpenSearch after its retries (Retry_Limit): those lines are not searchable. " +
+      'The copy in CloudWatch Logs (the log group of the log-router signal) still has them.',
+    checks: [
+      "What does the log router's own log stream say (403: the log writer's role mapping; 429 or 5xx: the domain is overloaded or blocks writes)?",
+      'Is the OpenSearch domain red, out of disk or blocking writes (its alarms)?',
+      'Can the task reach the domain (security groups, the VPC endpoint, TLS)?',
+    ],
+    dashboard: 'Grafana: Vigil service',
+    thresholdKey: 'maxPerMinute',
+    source: {
+      engine: 'prometheus',
+      // Batches abandoned per minute: each is one flush of up to thousands of lines.
+      expr: `sum(rate(fluentbit_output_retries_failed_total{${LOG_ROUTER_OPENSEARCH_SELECTOR}}[5m])) * 60 or vector(0)`,
+      test: counterTest(`fluentbit_output_retries_failed_total{${LOG_ROUTER_OPENSEARCH_SELECTOR},instance="a"}`, 30, 0),
     },
   }),
   prometheusWatchdog: signal({

@@ -63,6 +63,10 @@ describe.each(['staging', 'production'] as const)('%s: the configuration deploye
     const config = parseYaml(fs.readFileSync(path.join(dir, 'prometheus.yml'), 'utf8'));
     const backend = config.scrape_configs.find((job: any) => job.job_name === 'backend');
     expect(backend.dns_sd_configs).toEqual([expect.objectContaining({ names: [`backend.${name}.vigil.internal`], type: 'A', port: 9464 })]);
+    // The log router beside each backend task: the same A records, Fluent Bit's port and path.
+    const router = config.scrape_configs.find((job: any) => job.job_name === 'log-router');
+    expect(router.dns_sd_configs).toEqual([expect.objectContaining({ names: [`backend.${name}.vigil.internal`], type: 'A', port: 2020 })]);
+    expect(router.metrics_path).toBe('/api/v1/metrics/prometheus');
     expect(config.scrape_configs.find((job: any) => job.job_name === 'prometheus').static_configs).toEqual([{ targets: ['localhost:9090'] }]);
     // Alertmanager beside it: its notification failures silence the Watchdog.
     expect(config.scrape_configs.find((job: any) => job.job_name === 'alertmanager').static_configs).toEqual([{ targets: ['localhost:9093'] }]);
@@ -156,6 +160,8 @@ describe.each(['staging', 'production'] as const)('%s: the configuration deploye
     const service = extra.indexOf('[SERVICE]\n    Parsers_File /fluent-bit/etc/vigil/parsers.conf');
     expect(service).toBeGreaterThanOrEqual(0);
     expect(service).toBeLessThan(extra.indexOf('    Parser       vigil_json'));
+    // The same section starts Fluent Bit's HTTP server, whose metrics Prometheus scrapes.
+    expect(extra).toMatch(/\[SERVICE\]\n {4}Parsers_File \S+\n {4}HTTP_Server {2}On\n {4}HTTP_Listen {2}0\.0\.0\.0\n {4}HTTP_Port {4}2020\n/);
     // The file it names is delivered, and defines that parser.
     const parsers = fs.readFileSync(path.join(dir, 'parsers.conf'), 'utf8');
     expect(parsers).toMatch(/^\[PARSER\]\n {4}Name {8}vigil_json\n {4}Format {6}json\n {4}Time_Key {4}time\n/);

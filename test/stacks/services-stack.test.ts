@@ -153,7 +153,8 @@ describe.each(['staging', 'production'] as const)('%s Services stack', (name) =>
     const extraConfig = JSON.stringify(environmentOf(router));
     expect(extraConfig).toContain('Name              cloudwatch_logs');
     expect(extraConfig).toContain('Parser       vigil_json');
-    expect(container(services, 'app').LogConfiguration.Options).toMatchObject({ Buffer_Size: 'False' });
+    // Aliased, so the output's metrics are labelled name="opensearch" (the log-delivery signal reads them).
+    expect(container(services, 'app').LogConfiguration.Options).toMatchObject({ Name: 'opensearch', Alias: 'opensearch', Buffer_Size: 'False' });
     // The router's own output has a group of its own: the shipped copy's IncomingLogEvents (the
     // log-router alarm's metric) must not count the router's error lines as delivered logs.
     const groups = Object.keys(services.findResources('AWS::Logs::LogGroup'));
@@ -243,9 +244,9 @@ describe.each(['staging', 'production'] as const)('%s Services stack', (name) =>
     expect(grafana.Secrets).toEqual([{ Name: 'GF_SECURITY_ADMIN_PASSWORD', ValueFrom: { Ref: 'GrafanaAdminPassword191CEB07' } }]);
   });
 
-  test('security groups admit only their one client each: backend from the ALB (HTTP) and Prometheus (metrics), Grafana from the ALB', () => {
+  test('security groups admit only their one client each: backend from the ALB (HTTP) and Prometheus (metrics of the app and of its log router), Grafana from the ALB', () => {
     const e = env();
-    expect(ingressTo(e, /BackendSecurityGroup/)).toEqual(['8080-8080 from LoadBalancerSecurityGroup', '9464-9464 from PrometheusSecurityGroup']);
+    expect(ingressTo(e, /BackendSecurityGroup/)).toEqual(['2020-2020 from PrometheusSecurityGroup', '8080-8080 from LoadBalancerSecurityGroup', '9464-9464 from PrometheusSecurityGroup']);
     expect(ingressTo(e, /GrafanaSecurityGroup/)).toEqual(['3000-3000 from LoadBalancerSecurityGroup']);
     expect(ingressTo(e, /PrometheusSecurityGroup/)).toEqual(['9090-9090 from GrafanaSecurityGroup']);
   });

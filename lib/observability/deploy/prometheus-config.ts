@@ -1,3 +1,4 @@
+import { LOG_ROUTER_JOB } from '../log-router';
 import { toYaml } from './yaml-text';
 
 /** Inputs of the deployed `prometheus.yml`; strings may be CDK tokens. */
@@ -9,6 +10,8 @@ export interface PrometheusConfigInput {
   readonly backendDnsName: string;
   /** The backend's metrics port (`METRICS_PORT`). */
   readonly backendMetricsPort: number;
+  /** Port and path of the backend tasks' log routers (Fluent Bit) metrics. */
+  readonly logRouterMetrics: { readonly port: number; readonly path: string };
   /** Port Prometheus listens on (self-scrape target). */
   readonly prometheusPort: number;
   /** Alertmanager in the same task (awsvpc: shares localhost). */
@@ -42,6 +45,13 @@ export function renderPrometheusConfig(input: PrometheusConfigInput): string {
         // One A record per running task; re-resolved every refresh, so scaling needs no reload.
         dns_sd_configs: [{ names: [input.backendDnsName], type: 'A', port: input.backendMetricsPort, refresh_interval: '30s' }],
         metrics_path: '/metrics',
+      },
+      {
+        // The log router beside each backend task (same A records, its own port): its OpenSearch
+        // output's abandoned retries are logs lost (signals.ts, logDeliveryFailures).
+        job_name: LOG_ROUTER_JOB,
+        dns_sd_configs: [{ names: [input.backendDnsName], type: 'A', port: input.logRouterMetrics.port, refresh_interval: '30s' }],
+        metrics_path: input.logRouterMetrics.path,
       },
       {
         job_name: 'prometheus',
