@@ -10,7 +10,7 @@
  */
 
 import type { MetricSpec } from './alarm-spec';
-import { LOG_ROUTER_OPENSEARCH_SELECTOR } from './log-router';
+import { LOG_ROUTER_JOB, LOG_ROUTER_OPENSEARCH_SELECTOR } from './log-router';
 import type { MonitoredResources } from './monitored-resources';
 import type { AlarmDefaults, ThresholdKey } from './thresholds';
 
@@ -177,6 +177,16 @@ function histogramSeries(metric: string, labels: string, fastPerMinute: number, 
 
 const ROUTE_LABELS = 'method="GET",route="/v1/items",status_code="200"';
 
+/** The app's health-check routes (app/src/routes/health.ts; the live-app test finds them in a scrape). */
+export const HEALTH_CHECK_ROUTES = ['/healthz', '/readyz'] as const;
+/**
+ * Label matcher for the requests the API serves, without the load balancer's health checks: the
+ * ALB probes `/readyz` on every task from each of its nodes, dozens of times a minute, and it
+ * answers 503 while Redis is down although reads still succeed from PostgreSQL. Counted, those
+ * probes alone put the 5xx ratio over its thresholds and burned the SLO.
+ */
+export const API_REQUESTS = `route!~"${HEALTH_CHECK_ROUTES.join('|')}"`;
+
 /** Test inputs for a gauge held at `firing` (breaching) or at `quiet` (healthy). */
 function gaugeTest(series: string, firing: number, quiet: number): PrometheusSource['test'] {
   return { firing: [{ series, start: firing }], quiet: [{ series, start: quiet }] };
@@ -221,7 +231,7 @@ function appLatencySignal(percentile: 95 | 99): SignalDefinition<'maxMillisecond
     thresholdKey: 'maxMilliseconds',
     source: {
       engine: 'prometheus',
-      expr: `histogram_quantile(${percentile / 100}, sum by (le, route) (rate(http_request_duration_seconds_bucket[5m]))) * 1000`,
+      expr: `histogram_quantile(${percentile / 100}, sum by (le, route) (rate(http_request_duration_seconds_bucket{${API_REQUESTS}}[5m]))) * 1000`,
       test: {
         firing: histogramSeries('http_request_duration_seconds', ROUTE_LABELS, 0, 60),
         quiet: histogramSeries('http_request_duration_seconds', ROUTE_LABELS, 60, 0),
@@ -412,7 +422,7 @@ export const SIGNALS = {
     thresholdKey: 'maxPercent',
     source: {
       engine: 'prometheus',
-      expr: 'sum(rate(http_requests_total{status_code=~"5.."}[5m])) / sum(rate(http_requests_total[5m])) * 100',
+      expr: `sum(rate(http_requests_total{${API_REQUESTS},status_code=~"5.."}[5m])) / sum(rate(http_requests_total{${API_REQUESTS}}[5m])) * 100`,
       test: ERROR_RATIO_TEST,
     },
   }),
@@ -565,7 +575,11 @@ export const SIGNALS = {
     source: {
       engine: 'prometheus',
       // 0 closed, 1 half-open, 2 open: the value is the share of the last 5 minutes spent open.
-      expr: 'max by (breaker) (avg_over_time((circuit_breaker_state == bool 2)[5m:1m])) * 100',
+      // Not closed: open, or half-open waiting on its trial call. In an outage the breaker
+      // reopens every 2 s and spends much of each cycle half-open (idle: until the next request),
+      // so counting open alone read 50 % or less through a whole outage. The subquery samples
+      // at the evaluation interval ([5m:]) rather than once a minute.
+      expr: 'max by (breaker) (avg_over_time((circuit_breaker_state > bool 0)[5m:])) * 100',
       test: { ...gaugeTest('circuit_breaker_state{instance="a",breaker="postgres"}', 2, 0), firingLabels: { breaker: 'postgres' } },
     },
   }),
@@ -573,19 +587,22 @@ export const SIGNALS = {
     component: 'app',
     slug: 'scrape-target-down',
     title: 'Backend scrape targets down',
-    meaning: 'Prometheus cannot scrape a share of the backend tasks (or finds none), so app alerts are blind for them.',
+    meaning:
+      "Prometheus cannot scrape a share of the backend tasks (or finds none), so app alerts are blind for them; the `job` label says whether it is the app's metrics (backend) or its log router's (log-router: the log-delivery alert is blind).",
     checks: [
       'Are the tasks running (backend tasks missing alarm)?',
-      'Does Cloud Map list the tasks, and does the metrics port security group admit Prometheus?',
-      'Does `/metrics` answer on the metrics port inside the task (Prometheus targets page)?',
+      "Does Cloud Map list the tasks, and does the backend's security group admit Prometheus on the port (9464 app, 2020 log router)?",
+      'Does `/metrics` (or Fluent Bit\'s `/api/v1/metrics/prometheus`) answer inside the task (Prometheus targets page)?',
     ],
     dashboard: 'Grafana: Vigil Node runtime',
     thresholdKey: 'maxPercent',
     source: {
       engine: 'prometheus',
       // No target at all counts as 100 % down: an empty service discovery must not read as healthy.
-      expr: '((1 - avg(up{job="backend"})) * 100 or vector(100))',
-      test: gaugeTest('up{job="backend",instance="a"}', 0, 1),
+      // Per job: the app's own metrics and its log router's (the log-delivery signal reads those).
+      // `on()`: the 100 stands in only when no job has a target at all.
+      expr: `(max by (job) ((1 - avg by (job) (up{job=~"backend|${LOG_ROUTER_JOB}"})) * 100) or on() vector(100))`,
+      test: { ...gaugeTest('up{job="backend",instance="a"}', 0, 1), firingLabels: { job: 'backend' } },
     },
   }),
 

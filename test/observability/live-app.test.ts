@@ -20,6 +20,7 @@ import {
 } from '../../app/test/support/services';
 import { alertingRules, renderPrometheusRules, renderPrometheusRulesYaml } from '../../lib/observability/prometheus-rules';
 import { exposedFamilies, isExposed, metricNamesIn } from '../../lib/observability/promql-metrics';
+import { HEALTH_CHECK_ROUTES } from '../../lib/observability/signals';
 import { dashboardPromQl, renderGrafanaDashboards } from '../../lib/observability/grafana-dashboards';
 import { SETTINGS } from './fixtures';
 import { waitFor } from '../support/wait';
@@ -61,8 +62,12 @@ describe('the catalog against the running app', () => {
     await fetch(`${app.baseUrl}/v1/items/${created.id}`);
     await fetch(`${app.baseUrl}/v1/items`);
     await fetch(`${app.baseUrl}/no-such-route`);
+    for (const route of HEALTH_CHECK_ROUTES) await fetch(`${app.baseUrl}${route}`);
     // WHEN the app is scraped
-    const families = exposedFamilies(await (await fetch(app.metricsUrl)).text());
+    const exposition = await (await fetch(app.metricsUrl)).text();
+    const families = exposedFamilies(exposition);
+    // The health checks the API's error ratio and SLO leave out are the app's route templates.
+    for (const route of HEALTH_CHECK_ROUTES) expect(exposition).toMatch(new RegExp(`^http_requests_total\\{[^}]*route="${route}"`, 'm'));
     // THEN every metric the rules and panels read is there
     const expressions: string[] = [];
     const recorded = new Set<string>();

@@ -113,3 +113,66 @@ describe('generated Prometheus rules', () => {
     expect(alertingRules(renderPrometheusRules('staging', SETTINGS.staging)).some((r) => r.alert === 'AppCacheHitRatio')).toBe(false);
   });
 });
+
+/**
+ * Production's rules against situations seen in a running system (input every 15 s, the
+ * scrape interval), beyond the generated one-series cases: each names the alert it expects.
+ */
+describe('production alerts in realistic situations', () => {
+  const file = renderPrometheusRules('production', SETTINGS.production);
+  const alerts = alertingRules(file);
+  /** What promtool should see for `alertname` at the given severities, with extra labels. */
+  const firing = (alertname: string, severities: readonly string[], extra: Record<string, string> = {}) =>
+    alerts
+      .filter((rule) => rule.alert === alertname && severities.includes(rule.labels.severity))
+      .map((rule) => ({ exp_labels: { ...extra, ...rule.labels }, exp_annotations: rule.annotations }));
+  /** Runs one promtool case of `minutes` of input and returns its result. */
+  const situation = (series: Record<string, string>, minutes: number, checks: { alertname: string; exp_alerts: unknown[] }[]) => {
+    const tests = {
+      rule_files: ['rules.yml'],
+      evaluation_interval: '15s',
+      tests: [{
+        interval: '15s',
+        input_series: Object.entries(series).map(([name, values]) => ({ series: name, values })),
+        alert_rule_test: checks.map((check) => ({ eval_time: `${minutes}m`, ...check })),
+      }],
+    };
+    return withFiles({ 'rules.yml': renderPrometheusRulesYaml('production', SETTINGS.production), 'tests.yml': stringify(tests) }, (dir) =>
+      runTool('promtool', ['test', 'rules', 'tests.yml'], dir),
+    );
+  };
+  const samples = (minutes: number) => minutes * 4;
+
+  test('a breaker that reopens every few seconds and waits half-open in between pages: it is never closed', () => {
+    // GIVEN 30 minutes of PostgreSQL down: the breaker open (2) a third of the time and half-open (1) the rest
+    const states = Array.from({ length: samples(30) }, (_, i) => (i % 3 === 0 ? '2' : '1')).join(' ');
+    const result = situation({ 'circuit_breaker_state{instance="a",breaker="postgres"}': states }, 30, [
+      { alertname: 'AppCircuitBreakerOpen', exp_alerts: firing('AppCircuitBreakerOpen', ['critical', 'warning'], { breaker: 'postgres' }) },
+    ]);
+    expect(result.output).toContain('SUCCESS');
+  });
+
+  test('load balancer health checks answered 503 while Redis is down are no API errors: neither the 5xx ratio nor the SLO fires', () => {
+    // GIVEN 10 user reads a second, all 200, and 36 probes a minute of /readyz, all 503, for 2 hours
+    const result = situation(
+      {
+        'http_requests_total{method="GET",route="/v1/items/:id",status_code="200"}': `0+150x${samples(120)}`,
+        'http_requests_total{method="GET",route="/readyz",status_code="503"}': `0+9x${samples(120)}`,
+        'http_request_duration_seconds_bucket{method="GET",route="/readyz",status_code="503",le="+Inf"}': `0+9x${samples(120)}`,
+      },
+      120,
+      [
+        { alertname: 'AppErrorRatio', exp_alerts: [] },
+        { alertname: 'ApiAvailability', exp_alerts: [] },
+      ],
+    );
+    expect(result.output).toContain('SUCCESS');
+  });
+
+  test('a log router Prometheus cannot scrape is reported, under its job', () => {
+    const result = situation({ 'up{job="backend",instance="a"}': `1x${samples(20)}`, 'up{job="log-router",instance="a"}': `0x${samples(20)}` }, 20, [
+      { alertname: 'AppScrapeTargetDown', exp_alerts: firing('AppScrapeTargetDown', ['critical', 'warning'], { job: 'log-router' }) },
+    ]);
+    expect(result.output).toContain('SUCCESS');
+  });
+});

@@ -114,7 +114,7 @@ describe.each(['staging', 'production'] as const)('%s: the configuration deploye
         sigv4: { region: env().config.region },
       })]);
     }
-    expect(config.inhibit_rules).toEqual([{ source_matchers: ['severity="critical"'], target_matchers: ['severity="warning"'], equal: ['signal', 'env', 'route', 'breaker'] }]);
+    expect(config.inhibit_rules).toEqual([{ source_matchers: ['severity="critical"'], target_matchers: ['severity="warning"'], equal: ['signal', 'env', 'route', 'breaker', 'job'] }]);
   });
 
   test('routing: amtool sends a critical alert to the critical topic and anything else to the warning topic', () => {

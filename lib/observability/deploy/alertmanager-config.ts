@@ -18,11 +18,11 @@ export interface AlertmanagerConfigInput {
 const ALERT_GROUP_BY: readonly string[] = ['alertname', 'env', 'component', 'signal'];
 
 /**
- * Labels an alert keeps from its series (a rule aggregating `by (route)` fires once per route).
+ * Labels an alert keeps from its series (a rule aggregating `by (route)` fires once per route; the scrape-down one, once per job).
  * A critical inhibits only the warning with the same values, so a slow route does not hide
  * another route's warning. An alert without one of them matches an alert without it.
  */
-export const ALERT_SERIES_LABELS: readonly string[] = ['route', 'breaker'];
+export const ALERT_SERIES_LABELS: readonly string[] = ['route', 'breaker', 'job'];
 
 /**
  * Renders `alertmanager.yml`: alerts route by their `severity` label to the SNS topic of the
