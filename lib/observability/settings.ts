@@ -146,6 +146,13 @@ function validateSignal(envName: string, id: SignalId, entry: unknown): string[]
     if (isPercentKey(key) && (value < 0 || value > 100)) {
       problems.push(`${field}.${key} is a percentage and must be within 0..100, got ${value}`);
     }
+    const histogram = definition.source.engine === 'prometheus' ? definition.source.histogram : undefined;
+    if (histogram && key === 'maxMilliseconds' && !histogram.bucketsSeconds.some((bound) => Math.abs(bound * 1000 - value) < 1e-6)) {
+      problems.push(
+        `${field}.${key} is ${value}, between two buckets of ${histogram.metric}, where the quantile is only interpolated; ` +
+          `use a bucket bound: ${histogram.bucketsSeconds.map((bound) => Number((bound * 1000).toPrecision(6))).join(', ')} ms`,
+      );
+    }
     values[severity] = value;
     problems.push(...validateEvaluation(envName, id, severity, definition, record as EvaluationSettings));
   }

@@ -56,6 +56,14 @@ export interface PrometheusSource {
   /** PromQL whose value is in the threshold key's unit; the renderer appends the comparison. */
   readonly expr: string;
   /**
+   * For a quantile of a histogram: the metric and its bucket bounds (`le`, in seconds), as the app
+   * defines them (app/src/observability/metrics.ts; the live-app test compares a scrape).
+   * histogram_quantile interpolates linearly inside a bucket, so a threshold between two bounds
+   * reads anything between them: a 1.1 s tail in the 1-2.5 s bucket read 2.1 s and crossed 2000 ms.
+   * Thresholds must be bounds (settings.ts refuses others).
+   */
+  readonly histogram?: { readonly metric: string; readonly bucketsSeconds: readonly number[] };
+  /**
    * Inputs for the generated `promtool test rules`: `firing` must breach every enabled tier of
    * every environment, `quiet` none of them. `firingLabels` are the labels the expression keeps.
    */
@@ -177,6 +185,11 @@ function histogramSeries(metric: string, labels: string, fastPerMinute: number, 
 
 const ROUTE_LABELS = 'method="GET",route="/v1/items",status_code="200"';
 
+/** `le` bounds of `http_request_duration_seconds` (app/src/observability/metrics.ts, HTTP_BUCKETS). */
+export const HTTP_DURATION_BUCKETS_SECONDS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 2.5, 3, 5, 10] as const;
+/** `le` bounds of `pg_query_duration_seconds` (metrics.ts, DEPENDENCY_BUCKETS). */
+export const PG_QUERY_BUCKETS_SECONDS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5] as const;
+
 /** The app's health-check routes (app/src/routes/health.ts; the live-app test finds them in a scrape). */
 export const HEALTH_CHECK_ROUTES = ['/healthz', '/readyz'] as const;
 /**
@@ -232,6 +245,7 @@ function appLatencySignal(percentile: 95 | 99): SignalDefinition<'maxMillisecond
     source: {
       engine: 'prometheus',
       expr: `histogram_quantile(${percentile / 100}, sum by (le, route) (rate(http_request_duration_seconds_bucket{${API_REQUESTS}}[5m]))) * 1000`,
+      histogram: { metric: 'http_request_duration_seconds', bucketsSeconds: HTTP_DURATION_BUCKETS_SECONDS },
       test: {
         firing: histogramSeries('http_request_duration_seconds', ROUTE_LABELS, 0, 60),
         quiet: histogramSeries('http_request_duration_seconds', ROUTE_LABELS, 60, 0),
@@ -491,6 +505,7 @@ export const SIGNALS = {
     source: {
       engine: 'prometheus',
       expr: 'histogram_quantile(0.99, sum by (le) (rate(pg_query_duration_seconds_bucket[5m]))) * 1000',
+      histogram: { metric: 'pg_query_duration_seconds', bucketsSeconds: PG_QUERY_BUCKETS_SECONDS },
       test: {
         firing: histogramSeries('pg_query_duration_seconds', 'operation="select"', 0, 60),
         quiet: histogramSeries('pg_query_duration_seconds', 'operation="select"', 60, 0),

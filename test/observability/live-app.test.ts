@@ -20,7 +20,7 @@ import {
 } from '../../app/test/support/services';
 import { alertingRules, renderPrometheusRules, renderPrometheusRulesYaml } from '../../lib/observability/prometheus-rules';
 import { exposedFamilies, isExposed, metricNamesIn } from '../../lib/observability/promql-metrics';
-import { HEALTH_CHECK_ROUTES } from '../../lib/observability/signals';
+import { HEALTH_CHECK_ROUTES, HTTP_DURATION_BUCKETS_SECONDS, PG_QUERY_BUCKETS_SECONDS } from '../../lib/observability/signals';
 import { dashboardPromQl, renderGrafanaDashboards } from '../../lib/observability/grafana-dashboards';
 import { SETTINGS } from './fixtures';
 import { waitFor } from '../support/wait';
@@ -68,6 +68,10 @@ describe('the catalog against the running app', () => {
     const families = exposedFamilies(exposition);
     // The health checks the API's error ratio and SLO leave out are the app's route templates.
     for (const route of HEALTH_CHECK_ROUTES) expect(exposition).toMatch(new RegExp(`^http_requests_total\\{[^}]*route="${route}"`, 'm'));
+    // The bucket bounds the catalog checks latency thresholds against are the app's.
+    const bounds = (metric: string) => [...new Set([...exposition.matchAll(new RegExp(`^${metric}_bucket\\{[^}]*le="([^"]+)"`, 'gm'))].map((m) => m[1]))];
+    expect(bounds('http_request_duration_seconds')).toEqual([...HTTP_DURATION_BUCKETS_SECONDS.map(String), '+Inf']);
+    expect(bounds('pg_query_duration_seconds')).toEqual([...PG_QUERY_BUCKETS_SECONDS.map(String), '+Inf']);
     // THEN every metric the rules and panels read is there
     const expressions: string[] = [];
     const recorded = new Set<string>();

@@ -24,6 +24,19 @@ describe('catalog settings validation', () => {
     expect(() => validateCatalogSettings('production', settings)).toThrow(/rdsFreeStorage: warning \(minGibibytes 5\).*warning must be above critical/);
   });
 
+  test('a latency threshold between two histogram buckets is rejected, listing the bounds to use', () => {
+    // GIVEN a p99 critical of 1500 ms, inside the 1-2 s bucket of http_request_duration_seconds
+    const settings = productionWith({ appLatencyP99: { warning: { maxMilliseconds: 500 }, critical: { maxMilliseconds: 1500 } } });
+    // THEN synth says why it cannot be measured there and which values can
+    expect(() => validateCatalogSettings('production', settings)).toThrow(
+      /thresholds\.appLatencyP99\.critical\.maxMilliseconds is 1500, between two buckets of http_request_duration_seconds, where the quantile is only interpolated; use a bucket bound: 1, 2\.5, 5, .*, 1000, 2000, 2500, 3000, 5000, 10000 ms/,
+    );
+    // and the same for the database's query histogram
+    expect(() => validateCatalogSettings('production', productionWith({ appPgQueryP99: { warning: { maxMilliseconds: 100 }, critical: { maxMilliseconds: 300 } } }))).toThrow(
+      /appPgQueryP99\.critical\.maxMilliseconds is 300, between two buckets of pg_query_duration_seconds/,
+    );
+  });
+
   test('a percentage outside 0..100 is rejected', () => {
     const settings = productionWith({ backendCpu: { warning: { maxPercent: 70 }, critical: { maxPercent: 120 } } });
     expect(() => validateCatalogSettings('production', settings)).toThrow(
