@@ -18,7 +18,7 @@ import {
 } from './prometheus-rules';
 import type { CatalogSettings } from './settings';
 import { ERROR_RATIO_TEST, SIGNALS, type PromTestSeries, type SignalId } from './signals';
-import { SLO_SIGNAL } from './slo';
+import { BURN_RATE_POLICY, SLO_SIGNAL, TSDB_OLDEST_SAMPLE } from './slo';
 
 /** One expected alert of a promtool case. */
 export interface ExpectedAlert {
@@ -104,7 +104,10 @@ export function renderRuleTests(envName: string, settings: CatalogSettings, rule
     tests.push(...pairOfCases(alertname, rules.filter((rule) => rule.alert === alertname), source.test, minutes));
   }
   const sloAlert = alertNameOf(SLO_SIGNAL.signalId);
-  tests.push(...pairOfCases(sloAlert, rules.filter((rule) => rule.alert === sloAlert), ERROR_RATIO_TEST, minutes));
+  // A Prometheus whose TSDB holds the longest window (3 days before the test starts).
+  const history: PromTestSeries = { series: TSDB_OLDEST_SAMPLE, start: -Math.max(...BURN_RATE_POLICY.map((pair) => pair.longWindowMinutes)) * 60 };
+  const sloTest = { firing: [...ERROR_RATIO_TEST.firing, history], quiet: [...ERROR_RATIO_TEST.quiet, history] };
+  tests.push(...pairOfCases(sloAlert, rules.filter((rule) => rule.alert === sloAlert), sloTest, minutes));
   const watchdog = expected(rules.filter((rule) => rule.alert === WATCHDOG.alert));
   tests.push({
     name: `${WATCHDOG.alert} fires while alerting works`,

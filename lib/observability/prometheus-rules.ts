@@ -7,7 +7,7 @@
 import { stringify } from 'yaml';
 import { thresholdInWords } from './cloudwatch-alarms';
 import { resolveTiers, runbookAnchor, runbookUrl, type CatalogSettings, type ResolvedTier } from './settings';
-import { BURN_RATE_POLICY, SLO_FOR_MINUTES, SLO_SIGNAL, burnThreshold, sloWindows, windowLabel } from './slo';
+import { BURN_RATE_POLICY, SLO_FOR_MINUTES, SLO_SIGNAL, TSDB_OLDEST_SAMPLE, burnThreshold, sloWindows, windowLabel } from './slo';
 import { API_REQUESTS, SIGNALS } from './signals';
 import { isMinimumKey } from './thresholds';
 
@@ -102,7 +102,8 @@ function sloGroup(envName: string, settings: CatalogSettings, options: Prometheu
     const expr = pairs
       .map((pair) => {
         const threshold = burnThreshold(pair, objective);
-        return `(${sloRecordName(pair.longWindowMinutes)} > ${threshold} and ${sloRecordName(pair.shortWindowMinutes)} > ${threshold})`;
+        const history = `on() (time() - ${TSDB_OLDEST_SAMPLE} >= ${pair.longWindowMinutes * 60})`;
+        return `(${sloRecordName(pair.longWindowMinutes)} > ${threshold} and ${sloRecordName(pair.shortWindowMinutes)} > ${threshold} and ${history})`;
       })
       .join(' or ');
     const windows = pairs.map((p) => `${p.burnRate}x over ${windowLabel(p.longWindowMinutes)} and ${windowLabel(p.shortWindowMinutes)}`).join(', or ');
@@ -113,7 +114,7 @@ function sloGroup(envName: string, settings: CatalogSettings, options: Prometheu
       labels: { severity, env: envName, component: SLO_SIGNAL.component, signal: SLO_SIGNAL.signalId },
       annotations: {
         summary: `API burns its ${objective} % availability error budget too fast in ${envName}`,
-        description: `The 5xx ratio exceeds the budget at ${windows}.`,
+        description: `The 5xx ratio exceeds the budget at ${windows}. A pair alerts once this Prometheus holds its long window (a new task starts empty); the CloudWatch SLO alarms cover the time before.`,
         runbook_url: url,
       },
     };

@@ -28,6 +28,15 @@ export const BURN_RATE_POLICY: readonly BurnRateWindowPair[] = [
 /** How long a burn must hold before the Prometheus alert fires, per severity. */
 export const SLO_FOR_MINUTES: Readonly<Record<Severity, number>> = { critical: 2, warning: 15 };
 
+/**
+ * When Prometheus's own TSDB starts (its oldest sample, from its self-scrape). The TSDB lives on
+ * task-local storage, so a new Prometheus task (any change to its rules or config) starts empty,
+ * and a long window then covers only the minutes since: a 25-minute burst read as a 6-hour burn.
+ * Each window pair alerts only once the TSDB holds its whole long window; the CloudWatch SLO
+ * alarms (the ALB's metrics, kept by CloudWatch) watch the budget meanwhile.
+ */
+export const TSDB_OLDEST_SAMPLE = 'prometheus_tsdb_lowest_timestamp_seconds{job="prometheus"}';
+
 /** The SLO's identity in alarm names, labels and runbook anchors. */
 export const SLO_SIGNAL = {
   signalId: 'apiAvailability',

@@ -29,7 +29,7 @@ import { waitFor } from '../support/wait';
  * Series Prometheus makes itself or scrapes from itself and Alertmanager rather than from the app
  * (the Watchdog reads the latter two; watchdog-pipeline.test.ts finds them in the real binaries).
  */
-const PROMETHEUS_OWN_SERIES = ['up', 'alertmanager_notifications_failed_total', 'prometheus_rule_evaluation_failures_total'];
+const PROMETHEUS_OWN_SERIES = ['up', 'alertmanager_notifications_failed_total', 'prometheus_rule_evaluation_failures_total', 'prometheus_tsdb_lowest_timestamp_seconds'];
 /**
  * Series of the log router (Fluent Bit) beside the app, not of the app. No Fluent Bit binary is
  * available here: its names and labels follow Fluent Bit's monitoring documentation (v1 API).

@@ -96,7 +96,8 @@ describe('generated Prometheus rules', () => {
     expect(records).toEqual(['5m', '30m', '1h', '2h', '6h', '1d', '3d'].map((w) => `slo:api_error_ratio:rate${w}`));
     const critical = alertingRules(file).find((r) => r.alert === 'ApiAvailability' && r.labels.severity === 'critical');
     expect(critical?.expr).toBe(
-      '(slo:api_error_ratio:rate1h > 0.0144 and slo:api_error_ratio:rate5m > 0.0144) or (slo:api_error_ratio:rate6h > 0.006 and slo:api_error_ratio:rate30m > 0.006)',
+      '(slo:api_error_ratio:rate1h > 0.0144 and slo:api_error_ratio:rate5m > 0.0144 and on() (time() - prometheus_tsdb_lowest_timestamp_seconds{job="prometheus"} >= 3600)) or ' +
+        '(slo:api_error_ratio:rate6h > 0.006 and slo:api_error_ratio:rate30m > 0.006 and on() (time() - prometheus_tsdb_lowest_timestamp_seconds{job="prometheus"} >= 21600))',
     );
   });
 
@@ -167,6 +168,19 @@ describe('production alerts in realistic situations', () => {
       ],
     );
     expect(result.output).toContain('SUCCESS');
+  });
+
+  test('a Prometheus that just started (an empty TSDB) pages on the SLO only once it holds the page pair\'s hour', () => {
+    // GIVEN a new Prometheus task (its oldest sample at its start) and 2 % of user requests failing from then on
+    const series = {
+      'prometheus_tsdb_lowest_timestamp_seconds{job="prometheus"}': `0x${samples(80)}`,
+      'http_requests_total{method="GET",route="/v1/items/:id",status_code="200"}': `0+147x${samples(80)}`,
+      'http_requests_total{method="GET",route="/v1/items/:id",status_code="500"}': `0+3x${samples(80)}`,
+    };
+    // THEN after 40 minutes the 1-hour window covers only 40 minutes: no page yet (before, it paged)
+    expect(situation(series, 40, [{ alertname: 'ApiAvailability', exp_alerts: [] }]).output).toContain('SUCCESS');
+    // and after 70 minutes the hour is there and 2 % burns more than 14.4x a 99.9 % budget: the page fires
+    expect(situation(series, 70, [{ alertname: 'ApiAvailability', exp_alerts: firing('ApiAvailability', ['critical']) }]).output).toContain('SUCCESS');
   });
 
   test('a log router Prometheus cannot scrape is reported, under its job', () => {
