@@ -38,8 +38,6 @@ export interface PrometheusServiceProps {
   /** DNS name whose A records are the backend tasks. */
   readonly backendDnsName: string;
   readonly backendMetricsPort: number;
-  /** Where the backend tasks' log routers serve their metrics (the same DNS name finds them). */
-  readonly logRouterMetrics: { readonly port: number; readonly path: string };
   /** SNS topic ARN per alert role (Alertmanager publishes with the task role). */
   readonly topicArns: Readonly<Record<AlertTopic, string>>;
   /** SNS topic ARN for the Watchdog heartbeat. @default - the Watchdog is not sent anywhere */
@@ -93,7 +91,6 @@ export class PrometheusService extends Construct {
           scrapeIntervalSeconds: cfg.scrapeIntervalSeconds,
           backendDnsName: props.backendDnsName,
           backendMetricsPort: props.backendMetricsPort,
-          logRouterMetrics: props.logRouterMetrics,
           prometheusPort: PROMETHEUS_PORT,
           alertmanagerPort: ALERTMANAGER_PORT,
           ruleFilesGlob: 'rules/*.yml',

@@ -589,8 +589,8 @@ export const SIGNALS = {
     thresholdKey: 'maxPercent',
     source: {
       engine: 'prometheus',
-      // 0 closed, 1 half-open, 2 open: the value is the share of the last 5 minutes spent open.
-      // Not closed: open, or half-open waiting on its trial call. In an outage the breaker
+      // 0 closed, 1 half-open, 2 open: the value is the share of the last 5 minutes not closed
+      // (open, or half-open waiting on its trial call). In an outage the breaker
       // reopens every 2 s and spends much of each cycle half-open (idle: until the next request),
       // so counting open alone read 50 % or less through a whole outage. The subquery samples
       // at the evaluation interval ([5m:]) rather than once a minute.

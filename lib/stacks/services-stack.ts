@@ -13,7 +13,7 @@ import { acknowledge } from '../constructs/acknowledge';
 import { ALERT_TOPIC_ROLES, alertTopicArn } from '../constructs/alert-topics';
 import { heartbeatTopicName } from '../constructs/catalog-heartbeat';
 import { BACKEND_DISCOVERY_NAME, BACKEND_METRICS_PORT, BackendService } from '../constructs/backend-service';
-import { LOG_ROUTER_METRICS_PATH, LOG_ROUTER_METRICS_PORT } from '../observability/log-router';
+import { LOG_ROUTER_METRICS_PORT } from '../observability/log-router';
 import { GrafanaService } from '../constructs/grafana-service';
 import { backendLogIndexPattern, OpenSearchRoleMapping } from '../constructs/opensearch-role-mapping';
 import { PROMETHEUS_PORT, PrometheusService } from '../constructs/prometheus-service';
@@ -159,7 +159,6 @@ export class ServicesStack extends VigilStack {
       namespace: this.namespace,
       backendDnsName: `${BACKEND_DISCOVERY_NAME}.${this.namespace.namespaceName}`,
       backendMetricsPort: BACKEND_METRICS_PORT,
-      logRouterMetrics: { port: LOG_ROUTER_METRICS_PORT, path: LOG_ROUTER_METRICS_PATH },
       topicArns,
       heartbeatTopicArn: this.formatArn({ service: 'sns', resource: heartbeatTopicName(envName) }),
       ruleFiles: props.prometheusRuleFiles,

@@ -53,7 +53,7 @@ test('GIVEN Alertmanager cannot publish to SNS WHEN the Watchdog\'s own notifica
     for (const config of snsConfigs) config.api_url = sns.url;
     writeFileSync(join(dir, 'alertmanager.yml'), stringify(alertmanager));
     writeFileSync(join(dir, 'prometheus.yml'), renderPrometheusConfig({
-      envName: 'production', scrapeIntervalSeconds: 1, backendDnsName: 'backend.vigil.invalid', backendMetricsPort: 9464, logRouterMetrics: { port: 2020, path: '/api/v1/metrics/prometheus' },
+      envName: 'production', scrapeIntervalSeconds: 1, backendDnsName: 'backend.vigil.invalid', backendMetricsPort: 9464,
       prometheusPort: promPort, alertmanagerPort: amPort, ruleFilesGlob: 'rules.yml',
     }));
     writeFileSync(join(dir, 'rules.yml'), renderPrometheusRulesYaml('production', SETTINGS.production, { forOverrideSeconds: 2 }));

@@ -1,4 +1,4 @@
-import { LOG_ROUTER_JOB } from '../log-router';
+import { LOG_ROUTER_JOB, LOG_ROUTER_METRICS_PATH, LOG_ROUTER_METRICS_PORT } from '../log-router';
 import { toYaml } from './yaml-text';
 
 /** Inputs of the deployed `prometheus.yml`; strings may be CDK tokens. */
@@ -10,8 +10,6 @@ export interface PrometheusConfigInput {
   readonly backendDnsName: string;
   /** The backend's metrics port (`METRICS_PORT`). */
   readonly backendMetricsPort: number;
-  /** Port and path of the backend tasks' log routers (Fluent Bit) metrics. */
-  readonly logRouterMetrics: { readonly port: number; readonly path: string };
   /** Port Prometheus listens on (self-scrape target). */
   readonly prometheusPort: number;
   /** Alertmanager in the same task (awsvpc: shares localhost). */
@@ -50,8 +48,8 @@ export function renderPrometheusConfig(input: PrometheusConfigInput): string {
         // The log router beside each backend task (same A records, its own port): its OpenSearch
         // output's abandoned retries are logs lost (signals.ts, logDeliveryFailures).
         job_name: LOG_ROUTER_JOB,
-        dns_sd_configs: [{ names: [input.backendDnsName], type: 'A', port: input.logRouterMetrics.port, refresh_interval: '30s' }],
-        metrics_path: input.logRouterMetrics.path,
+        dns_sd_configs: [{ names: [input.backendDnsName], type: 'A', port: LOG_ROUTER_METRICS_PORT, refresh_interval: '30s' }],
+        metrics_path: LOG_ROUTER_METRICS_PATH,
       },
       {
         job_name: 'prometheus',
