@@ -34,6 +34,9 @@ const ERROR_KINDS = ['internal', 'dependency_unavailable', 'unhandled_rejection'
 /** An `app_errors_total` kind. */
 export type ErrorKind = (typeof ERROR_KINDS)[number];
 
+/** The 5xx statuses the service answers with (errors.ts: 500 internal, 503 dependency unavailable). */
+export const PREPARED_STATUS_CODES = [500, 503] as const;
+
 /** Methods kept as label values; anything else is exported as `other` (bounded cardinality). */
 const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 
@@ -196,6 +199,18 @@ export class AppMetrics {
     const series = this.requestSeries.get(route, method, statusCode);
     series.count.inc();
     series.duration.observe(seconds);
+  }
+
+  /**
+   * Creates a route's 5xx request counters at 0 (call it once per route and method, as the route
+   * is added). `rate()` and `increase()` measure a counter from its previous sample, so a series
+   * whose first sample is already 1 adds nothing in its first window: without this, the first
+   * 500 or 503 of every route after every deploy was left out of the error ratio and the SLO
+   * burn alerts. Only the counter: a histogram series would add 18 lines (15 buckets, +Inf, sum, count) per status.
+   */
+  prepareRoute(method: string, route: string): void {
+    const methodLabel = KNOWN_METHODS.has(method) ? method : 'other';
+    for (const statusCode of PREPARED_STATUS_CODES) this.httpRequests.series(methodLabel, route, String(statusCode));
   }
 
   /** Counts one error of `kind` (only the kinds whose series exist from the first scrape). */

@@ -161,6 +161,7 @@ export function registerRequestHooks(app: FastifyInstance, metrics: AppMetrics, 
 
   app.addHook('onRoute', (routeOptions) => {
     const route = routeOptions.url;
+    for (const method of ([] as string[]).concat(routeOptions.method)) metrics.prepareRoute(method, route);
     const handler = routeOptions.handler as (this: FastifyInstance, request: FastifyRequest, reply: FastifyReply) => unknown;
     routeOptions.handler = function trackedHandler(this: FastifyInstance, request: FastifyRequest, reply: FastifyReply) {
       track(request, reply, route);

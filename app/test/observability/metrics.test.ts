@@ -76,6 +76,22 @@ describe('metrics after known traffic', () => {
     expect(sampleValue(text, 'http_requests_total', { method: 'POST', route: '/v1/items', status_code: '400' })).toBe(1);
   });
 
+  test('every route and method has its 5xx counters at 0 before its first error, so rate() counts that error', () => {
+    const routes = new Set<string>();
+    for (const match of text.matchAll(/^http_requests_total\{method="([A-Z]+)",route="([^"]+)",status_code="500"\} 0$/gm)) routes.add(`${match[1]} ${match[2]}`);
+    expect([...routes].sort()).toEqual(
+      expect.arrayContaining(['DELETE /v1/items/:id', 'GET /healthz', 'GET /readyz', 'GET /v1/items', 'GET /v1/items/:id', 'PATCH /v1/items/:id', 'POST /v1/items']),
+    );
+    for (const route of routes) {
+      const [method, template] = route.split(' ');
+      expect(sampleValue(text, 'http_requests_total', { method, route: template, status_code: '503' })).toBe(0);
+    }
+    // No histogram series for them: only traffic creates those.
+    expect(sampleValue(text, 'http_request_duration_seconds_count', { method: 'GET', route: '/v1/items/:id', status_code: '500' })).toBeUndefined();
+    // 404s never get a route's series: unmatched requests have no prepared 5xx counters either.
+    expect(sampleValue(text, 'http_requests_total', { route: 'unmatched', status_code: '500' })).toBeUndefined();
+  });
+
   test('the raw URL never becomes a label: unmatched routes collapse into route="unmatched"', () => {
     expect(sampleValue(text, 'http_requests_total', { method: 'GET', route: 'unmatched', status_code: '404' })).toBe(2);
     expect(sampleValue(text, 'http_requests_total', { method: 'GET', route: 'unmatched', status_code: '400' })).toBe(1);
