@@ -159,8 +159,14 @@ export async function startPostgres(options: { database?: string } = {}): Promis
   };
 }
 
+/** A running throwaway Redis. */
+export interface RedisService extends ControllableService {
+  /** The redis-server process while it runs (the benchmark pins it to a CPU). */
+  readonly pid: number | undefined;
+}
+
 /** Starts redis-server on a free port with persistence off. */
-export async function startRedis(): Promise<ControllableService> {
+export async function startRedis(): Promise<RedisService> {
   const port = await freePort();
   let child: ChildProcess | undefined;
   const start = async (): Promise<void> => {
@@ -190,6 +196,9 @@ export async function startRedis(): Promise<ControllableService> {
     host: '127.0.0.1',
     port,
     env: { REDIS_HOST: '127.0.0.1', REDIS_PORT: String(port), REDIS_TLS: 'false' },
+    get pid() {
+      return child?.pid;
+    },
     halt,
     start,
     stop: halt,
