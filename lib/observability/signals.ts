@@ -581,10 +581,9 @@ export const SIGNALS = {
     title: 'Circuit breaker open',
     meaning: 'The app stopped calling a dependency (PostgreSQL) for part of the window because calls kept failing.',
     checks: [
-      'Is PostgreSQL up and reachable (RDS alarms, failover events)?',
+      'Is PostgreSQL up and reachable (RDS alarms, failover events)? If it looks healthy, do requests wait for a pool connection (`pg_pool_connections{state="waiting"}` above 0)? A pool checkout that times out opens the breaker too: add tasks, or raise `PG_POOL_MAX` (10 per task) within RDS max_connections.',
       'Do the app logs show the failure that opened the breaker (timeouts, auth, TLS)?',
       'Does the breaker close again on its own (half-open probes succeeding)?',
-      'Do requests wait for a pool connection (`pg_pool_connections{state="waiting"}` above 0) while RDS looks healthy? Then the pool is saturated, not PostgreSQL down: a pool checkout that times out counts as a failed call and opens the breaker too. Add tasks, or raise `PG_POOL_MAX` (10 per task) within RDS max_connections.',
     ],
     dashboard: 'Grafana: Vigil PostgreSQL and Redis',
     thresholdKey: 'maxPercent',
