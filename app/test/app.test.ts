@@ -38,6 +38,19 @@ describe('health endpoints', () => {
     expect(response.json()).toEqual({ status: 'ready', checks: { postgres: 'ok', redis: 'ok' } });
   });
 
+  test('readiness stays 200 while every pool connection is busy: a task that is only busy is not taken out of the ALB', async () => {
+    const { pool } = stack.app.vigil.db;
+    const held = await Promise.all(Array.from({ length: stack.config.postgres.poolMax }, () => pool.connect()));
+    try {
+      expect(pool.idleCount).toBe(0);
+      const response = await stack.app.inject({ method: 'GET', url: '/readyz' });
+      expect(response.json()).toEqual({ status: 'ready', checks: { postgres: 'ok', redis: 'ok' } });
+      expect(response.statusCode).toBe(200);
+    } finally {
+      for (const client of held) client.release();
+    }
+  });
+
   test('readiness answers 503 "draining" as soon as shutdown starts, liveness stays 200', async () => {
     stack.app.vigil.lifecycle.draining = true;
     try {

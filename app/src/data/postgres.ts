@@ -1,7 +1,11 @@
 /**
  * PostgreSQL access: one pg pool, every query timed (`pg_query_duration_seconds`) and run through
  * an opossum circuit breaker so an outage turns into fast 503s instead of piles of waiting
- * requests. Readiness pings bypass the breaker: they must see the database come back.
+ * requests. Readiness pings bypass the breaker: they must see the database come back. They also
+ * bypass the pool, on a connection of their own: a ping queued behind a busy pool timed out, so a
+ * task that was only busy answered 503 and the ALB took it out, moving its load onto the others
+ * (the cascade a readiness check must not start). Each task therefore opens up to
+ * `PG_POOL_MAX` + 1 connections.
  */
 import { performance } from 'node:perf_hooks';
 import CircuitBreaker from 'opossum';
@@ -44,6 +48,8 @@ type QueryArgs = [text: string, values: readonly unknown[] | undefined];
 export class Database {
   /** The pool; exposed for migrations and tests. */
   readonly pool: Pool;
+  /** One connection for readiness pings only (see the module comment). */
+  private readonly pingPool: Pool;
   private readonly breaker: CircuitBreaker<QueryArgs, QueryResult>;
   private readonly metrics: AppMetrics | undefined;
   /** Set when the password comes from Secrets Manager (`PG_PASSWORD_SECRET_ARN`). */
@@ -56,7 +62,7 @@ export class Database {
       ? new SecretPassword({ secretArn: config.passwordSecretArn, timeoutMs: POSTGRES_TIMEOUTS.secretFetchMs, logger })
       : undefined;
     const secretPassword = this.secretPassword;
-    this.pool = new Pool({
+    const connection = {
       host: config.host,
       port: config.port,
       database: config.database,
@@ -64,20 +70,21 @@ export class Database {
       // pg calls a function here for every new connection that the server asks a password of.
       password: secretPassword ? () => secretPassword.get() : config.password,
       ssl: config.sslMode === 'disable' ? false : { rejectUnauthorized: config.sslMode === 'verify-full' },
-      max: config.poolMax,
       application_name: options.applicationName,
       connectionTimeoutMillis: POSTGRES_TIMEOUTS.connectMs,
       statement_timeout: POSTGRES_TIMEOUTS.statementMs,
       query_timeout: POSTGRES_TIMEOUTS.queryMs,
       idleTimeoutMillis: 30_000,
       keepAlive: true,
-    });
+    };
+    this.pool = new Pool({ ...connection, max: config.poolMax });
+    this.pingPool = new Pool({ ...connection, max: 1 });
     // An idle client losing its connection (database restart) must not crash the process;
     // the pool drops that client by itself.
-    this.pool.on('error', (error) => logger.warn('idle PostgreSQL connection failed', { err: error }));
+    for (const pool of [this.pool, this.pingPool]) pool.on('error', (error) => logger.warn('idle PostgreSQL connection failed', { err: error }));
     metrics?.watchPool(() => ({ total: this.pool.totalCount, idle: this.pool.idleCount, waiting: this.pool.waitingCount }));
 
-    this.breaker = new CircuitBreaker((text: string, values: readonly unknown[] | undefined) => this.poolQuery(text, values), {
+    this.breaker = new CircuitBreaker((text: string, values: readonly unknown[] | undefined) => this.poolQuery(this.pool, text, values), {
       name: 'postgres',
       timeout: POSTGRES_TIMEOUTS.queryMs + POSTGRES_TIMEOUTS.connectMs,
       resetTimeout: POSTGRES_TIMEOUTS.breakerResetMs,
@@ -121,11 +128,14 @@ export class Database {
     }
   }
 
-  /** `SELECT 1` with a deadline, outside the breaker (readiness). Rejects when PostgreSQL is away. */
+  /**
+   * `SELECT 1` with a deadline, outside the breaker and the pool (readiness). Rejects when
+   * PostgreSQL is away, not when the pool is merely busy.
+   */
   async ping(timeoutMs: number): Promise<void> {
     const started = performance.now();
     try {
-      await withTimeout(this.poolQuery('SELECT 1', undefined), timeoutMs, 'PostgreSQL ping');
+      await withTimeout(this.poolQuery(this.pingPool, 'SELECT 1', undefined), timeoutMs, 'PostgreSQL ping');
     } finally {
       this.metrics?.recordPgQuery('ping', (performance.now() - started) / 1000);
     }
@@ -137,20 +147,20 @@ export class Database {
    * request that discovers the rotation still succeeds. Without a secret there is nothing to
    * re-read: the error passes through.
    */
-  private async poolQuery(text: string, values: readonly unknown[] | undefined): Promise<QueryResult> {
+  private async poolQuery(pool: Pool, text: string, values: readonly unknown[] | undefined): Promise<QueryResult> {
     try {
-      return await this.pool.query(text, values as unknown[]);
+      return await pool.query(text, values as unknown[]);
     } catch (error) {
       if (!this.secretPassword || (error as { code?: unknown }).code !== INVALID_PASSWORD) throw error;
       this.secretPassword.invalidate();
-      return this.pool.query(text, values as unknown[]);
+      return pool.query(text, values as unknown[]);
     }
   }
 
   /** Stops the breaker's timers and closes every connection. */
   async close(): Promise<void> {
     this.breaker.shutdown();
-    await this.pool.end();
+    await Promise.all([this.pool.end(), this.pingPool.end()]);
     this.secretPassword?.close();
   }
 }
