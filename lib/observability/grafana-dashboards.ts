@@ -14,7 +14,7 @@ import { GRAFANA_DATASOURCE_UIDS } from './deploy/grafana-provisioning';
 import { LOG_ROUTER_OPENSEARCH_SELECTOR } from './log-router';
 import type { MonitoredResources } from './monitored-resources';
 import { resolveTiers, type CatalogSettings, type ResolvedTier } from './settings';
-import { API_REQUESTS, SIGNALS, type SignalId } from './signals';
+import { SIGNALS, apiErrorRatio, type SignalId } from './signals';
 import { BURN_RATE_POLICY, windowLabel } from './slo';
 import { sloRecordName } from './prometheus-rules';
 import { isMinimumKey, type ThresholdKey } from './thresholds';
@@ -231,7 +231,7 @@ function serviceDashboard(envName: string, settings: CatalogSettings, tiers: rea
 
   const objective = settings.sloAvailabilityObjectivePercent;
   const budget = Number((1 - objective / 100).toPrecision(6));
-  const ratio30d = `(sum(increase(http_requests_total{${API_REQUESTS},status_code=~"5.."}[30d])) or vector(0)) / sum(increase(http_requests_total{${API_REQUESTS}}[30d]))`;
+  const ratio30d = apiErrorRatio('30d');
   layout.row(`SLO: ${objective} % of requests without a 5xx, 30 days`);
   layout.add(promPanel('Availability, 30 days', [[`(1 - ${ratio30d}) * 100`, 'availability']], 'percent', [{ color: COLORS.critical, value: null }, { color: COLORS.ok, value: objective }], 'stat'), 8);
   layout.add(

@@ -8,7 +8,7 @@ import { stringify } from 'yaml';
 import { thresholdInWords } from './cloudwatch-alarms';
 import { resolveTiers, runbookAnchor, runbookUrl, type CatalogSettings, type ResolvedTier } from './settings';
 import { BURN_RATE_POLICY, SLO_FOR_MINUTES, SLO_SIGNAL, TSDB_OLDEST_SAMPLE, burnThreshold, sloWindows, windowLabel } from './slo';
-import { API_REQUESTS, SIGNALS } from './signals';
+import { SIGNALS, apiErrorRatio } from './signals';
 import { isMinimumKey } from './thresholds';
 
 /** A Prometheus alerting rule. */
@@ -91,8 +91,7 @@ function sloGroup(envName: string, settings: CatalogSettings, options: Prometheu
     const w = windowLabel(minutes);
     return {
       record: sloRecordName(minutes),
-      // A window without any 5xx has no 5xx series: count it as zero errors, not as no data.
-      expr: `(sum(rate(http_requests_total{${API_REQUESTS},status_code=~"5.."}[${w}])) or vector(0)) / sum(rate(http_requests_total{${API_REQUESTS}}[${w}]))`,
+      expr: apiErrorRatio(w),
     };
   });
   const url = runbookUrl(settings.runbookBaseUrl, runbookAnchor(SLO_SIGNAL));

@@ -200,6 +200,15 @@ export const HEALTH_CHECK_ROUTES = ['/healthz', '/readyz'] as const;
  */
 export const API_REQUESTS = `route!~"${HEALTH_CHECK_ROUTES.join('|')}"`;
 
+/**
+ * PromQL: the API requests' 5xx share (0..1) over `window`, as the error-rate signal, the SLO
+ * windows and the 30-day dashboard panel read it. A window without any 5xx has no 5xx series: it
+ * counts as zero errors, not as no data.
+ */
+export function apiErrorRatio(window: string): string {
+  return `(sum(rate(http_requests_total{${API_REQUESTS},status_code=~"5.."}[${window}])) or vector(0)) / sum(rate(http_requests_total{${API_REQUESTS}}[${window}]))`;
+}
+
 /** Test inputs for a gauge held at `firing` (breaching) or at `quiet` (healthy). */
 function gaugeTest(series: string, firing: number, quiet: number): PrometheusSource['test'] {
   return { firing: [{ series, start: firing }], quiet: [{ series, start: quiet }] };
@@ -436,7 +445,7 @@ export const SIGNALS = {
     thresholdKey: 'maxPercent',
     source: {
       engine: 'prometheus',
-      expr: `sum(rate(http_requests_total{${API_REQUESTS},status_code=~"5.."}[5m])) / sum(rate(http_requests_total{${API_REQUESTS}}[5m])) * 100`,
+      expr: `${apiErrorRatio('5m')} * 100`,
       test: ERROR_RATIO_TEST,
     },
   }),
