@@ -35,10 +35,15 @@ const ERROR_KINDS = ['internal', 'dependency_unavailable', 'unhandled_rejection'
 export type ErrorKind = (typeof ERROR_KINDS)[number];
 
 /** The 5xx statuses the service answers with (errors.ts: 500 internal, 503 dependency unavailable). */
-export const PREPARED_STATUS_CODES = [500, 503] as const;
+const PREPARED_STATUS_CODES = [500, 503] as const;
 
 /** Methods kept as label values; anything else is exported as `other` (bounded cardinality). */
 const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
+
+/** The `method` label value of an HTTP method. */
+function methodLabel(method: string): string {
+  return KNOWN_METHODS.has(method) ? method : 'other';
+}
 
 /** Buckets for dependency calls: most PostgreSQL and Redis calls take well under 10 ms. */
 const DEPENDENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
@@ -96,7 +101,7 @@ export class AppMetrics {
 
   /** Route → method → status code → series. */
   private readonly requestSeries = new NestedCache<string, string, number, RequestSeries>((route, method, statusCode) => {
-    const values = [KNOWN_METHODS.has(method) ? method : 'other', route, String(statusCode)];
+    const values = [methodLabel(method), route, String(statusCode)];
     return { count: this.httpRequests.series(...values), duration: this.httpDuration.series(...values) };
   });
   private poolStats: (() => PoolStats) | undefined;
@@ -206,11 +211,11 @@ export class AppMetrics {
    * is added). `rate()` and `increase()` measure a counter from its previous sample, so a series
    * whose first sample is already 1 adds nothing in its first window: without this, the first
    * 500 or 503 of every route after every deploy was left out of the error ratio and the SLO
-   * burn alerts. Only the counter: a histogram series would add 18 lines (15 buckets, +Inf, sum, count) per status.
+   * burn alerts. Only the counter: a histogram series would add 18 lines (15 buckets, +Inf, sum,
+   * count) per status.
    */
   prepareRoute(method: string, route: string): void {
-    const methodLabel = KNOWN_METHODS.has(method) ? method : 'other';
-    for (const statusCode of PREPARED_STATUS_CODES) this.httpRequests.series(methodLabel, route, String(statusCode));
+    for (const statusCode of PREPARED_STATUS_CODES) this.httpRequests.series(methodLabel(method), route, String(statusCode));
   }
 
   /** Counts one error of `kind` (only the kinds whose series exist from the first scrape). */
