@@ -262,6 +262,15 @@ async function scrapeTimes(server: Server, count: number): Promise<{ medianMs: n
   return { medianMs: median(times), series, bytes: body.length };
 }
 
+/** One {@link round} of `server` with its CPU time per request (user + system, and system alone), in µs. */
+async function measuredRound(variant: Variant, server: Server, path: string): Promise<{ result: Awaited<ReturnType<typeof round>>; cpuUs: number; systemUs: number }> {
+  const before = cpuSeconds(server.child.pid!);
+  const result = await round(variant, server, path, SECONDS);
+  const after = cpuSeconds(server.child.pid!);
+  const systemUs = ((after.system - before.system) * 1e6) / result.requests.total;
+  return { result, cpuUs: systemUs + ((after.user - before.user) * 1e6) / result.requests.total, systemUs };
+}
+
 /** Pins every thread of process `pid` to CPU `cpu` (paired mode). */
 function pin(pid: number, cpu: number): void {
   execFileSync('taskset', ['--all-tasks', '--cpu-list', '--pid', String(cpu), String(pid)], { stdio: 'ignore' });
@@ -275,13 +284,9 @@ async function pairedRounds(instrumented: Variant, bare: Variant, path: string):
   const throughputRatios: number[] = [];
   const cpuRatios: number[] = [];
   for (let r = 0; r < ROUNDS; r++) {
-    const pair = [instrumented.servers[r % PROCESSES], bare.servers[r % PROCESSES]];
-    const before = pair.map((server) => cpuSeconds(server.child.pid!));
-    const results = await Promise.all(pair.map((server, index) => round(index === 0 ? instrumented : bare, server, path, SECONDS)));
-    const cpuUs = pair.map((server, index) => {
-      const after = cpuSeconds(server.child.pid!);
-      return ((after.user + after.system - before[index].user - before[index].system) * 1e6) / results[index].requests.total;
-    });
+    const measured = await Promise.all([instrumented, bare].map((variant) => measuredRound(variant, variant.servers[r % PROCESSES], path)));
+    const results = measured.map((one) => one.result);
+    const cpuUs = measured.map((one) => one.cpuUs);
     throughputRatios.push(results[0].requests.total / results[1].requests.total);
     cpuRatios.push(cpuUs[1] / cpuUs[0]);
     instrumented.cpuPerRequestUs.push(cpuUs[0]);
@@ -332,12 +337,8 @@ async function main(): Promise<void> {
       for (const variant of r % 2 === 0 ? variants : [...variants].reverse()) {
         // Never the process that ran last (see the module comment); an odd count gives each both orders.
         const server = variant.servers[r % PROCESSES];
-        const cpuBefore = cpuSeconds(server.child.pid!);
         const clientBefore = process.cpuUsage();
-        const result = await round(variant, server, path, SECONDS);
-        const cpuAfter = cpuSeconds(server.child.pid!);
-        const systemUs = ((cpuAfter.system - cpuBefore.system) * 1e6) / result.requests.total;
-        const cpuUs = systemUs + ((cpuAfter.user - cpuBefore.user) * 1e6) / result.requests.total;
+        const { result, cpuUs, systemUs } = await measuredRound(variant, server, path);
         const client = process.cpuUsage(clientBefore);
         const clientUs = (client.user + client.system) / result.requests.total;
         const rps = result.requests.total / result.duration;
