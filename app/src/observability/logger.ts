@@ -11,7 +11,6 @@ import winston from 'winston';
 import TransportStream from 'winston-transport';
 import type { LogLevel } from '../config';
 import { LogBuffer, utf8Bytes } from './log-buffer';
-import { NestedCache } from './nested-cache';
 import { redact, redactEntry, scrubString } from './redact';
 
 /** The logger type the rest of the service uses. */
@@ -313,24 +312,23 @@ export function createLogger(options: LoggerOptions): Logger {
   });
 }
 
-/** The fields of one access line. */
-export interface AccessLogFields {
+/**
+ * Writes access lines; see {@link accessLogWriter}. A line's parts that one (method, route, status
+ * code) fixes are made once by {@link linePart} and kept by the caller, so writing a line looks
+ * nothing up.
+ */
+export interface AccessLogWriter {
+  /** The bytes of a line from its method to its duration's key: `","method":…,"route":…,"statusCode":…,"durationMs":`. */
+  linePart(method: string, route: string, statusCode: number): Uint8Array;
   /**
-   * A well-formed request id (request-hooks.ts keeps only ids of letters, digits and `._:-`, or
-   * makes a UUID): written as it is, since it holds nothing to escape or scrub.
+   * Writes one line.
+   * @param part from {@link linePart}, for this request's method, route and status code.
+   * @param requestId a well-formed request id (request-hooks.ts keeps only ids of letters, digits
+   *   and `._:-`, or makes a UUID): written as it is, since it holds nothing to escape or scrub.
+   * @param durationMs written rounded to the microsecond (at most three decimals), as JSON writes that number.
    */
-  readonly requestId: string;
-  readonly method: string;
-  readonly route: string;
-  readonly statusCode: number;
-  /** Written rounded to the microsecond (at most three decimals), as JSON writes that number. */
-  readonly durationMs: number;
-  readonly remoteAddress: string | undefined;
-  readonly userAgent: string | undefined;
+  write(part: Uint8Array, requestId: string, durationMs: number, remoteAddress: string | undefined, userAgent: string | undefined): void;
 }
-
-/** Distinct routes whose middle part is kept; routes are templates, so few exist. */
-const MAX_CACHED_ROUTES = 1000;
 
 /**
  * Appends a millisecond duration rounded to the microsecond, as
@@ -354,47 +352,45 @@ function appendMilliseconds(lines: LogBuffer, value: number): void {
  * duration rounded to the microsecond (same keys, order and redaction: a test compares the two),
  * built without winston's info object, format chain and stream, because it is written on every
  * request. Its bytes go straight into the transport's pending output (log-buffer.ts): the time
- * up to its milliseconds changes once per second, the method and route bytes once per route, a keep-alive
- * client's address and user agent bytes once per client, and every request-supplied string is
- * still scrubbed and escaped (the request id is well-formed by construction).
+ * up to its milliseconds changes once per second, the method, route and status bytes are the
+ * caller's kept {@link AccessLogWriter.linePart}, a keep-alive client's address and user agent
+ * bytes change once per client, and every request-supplied string is still scrubbed and escaped
+ * (the request id is well-formed by construction).
  * Level and transports are read once here; returns `undefined` when `info` is disabled.
  */
-export function accessLogWriter(logger: Logger): ((fields: AccessLogFields) => void) | undefined {
+export function accessLogWriter(logger: Logger): AccessLogWriter | undefined {
   if (!logger.isLevelEnabled('info')) return undefined;
   const targets = logger.transports.map(lineTarget);
   const service = (logger.defaultMeta as { service?: string } | undefined)?.service;
   // As leanJson writes it: the service name is configuration (SERVICE_NAME), not request data.
   const afterTime = utf8Bytes(`Z","level":"info"${service === undefined ? '' : `,"service":${JSON.stringify(service)}`},"message":"request","requestId":"`);
-  /** Route → method → status code → `","method":…,"route":…,"statusCode":…,"durationMs":`. */
-  const middles = new NestedCache<string, string, number, Uint8Array>(
-    (route, method, statusCode) => utf8Bytes(`","method":${jsonString(method)},"route":${jsonString(route)},"statusCode":${finite(statusCode)},"durationMs":`),
-    MAX_CACHED_ROUTES,
-  );
   // The last line's client and its `,"remoteAddress":…,"userAgent":…}` + newline.
   let lastAddress: string | undefined;
   let lastUserAgent: string | undefined;
   let tail = utf8Bytes('}\n');
-  return (fields) => {
-    const ms = millisecondsIntoSecond(Date.now());
-    const lineStart = second.lineStart;
-    const { method, route, statusCode, remoteAddress, userAgent } = fields;
-    const middle = middles.get(route, method, statusCode);
-    if (remoteAddress !== lastAddress || userAgent !== lastUserAgent) {
-      lastAddress = remoteAddress;
-      lastUserAgent = userAgent;
-      const address = remoteAddress === undefined ? '' : `,"remoteAddress":${jsonString(remoteAddress)}`;
-      tail = utf8Bytes(`${address}${userAgent === undefined ? '' : `,"userAgent":${jsonString(userAgent)}`}}\n`);
-    }
-    for (const target of targets) {
-      const lines = target.lines;
-      lines.appendBytes(lineStart);
-      lines.appendPadded3(ms);
-      lines.appendBytes(afterTime);
-      lines.appendAscii(fields.requestId);
-      lines.appendBytes(middle);
-      appendMilliseconds(lines, fields.durationMs);
-      lines.appendBytes(tail);
-      target.lineWritten();
-    }
+  return {
+    linePart: (method, route, statusCode) =>
+      utf8Bytes(`","method":${jsonString(method)},"route":${jsonString(route)},"statusCode":${finite(statusCode)},"durationMs":`),
+    write(part, requestId, durationMs, remoteAddress, userAgent) {
+      const ms = millisecondsIntoSecond(Date.now());
+      const lineStart = second.lineStart;
+      if (remoteAddress !== lastAddress || userAgent !== lastUserAgent) {
+        lastAddress = remoteAddress;
+        lastUserAgent = userAgent;
+        const address = remoteAddress === undefined ? '' : `,"remoteAddress":${jsonString(remoteAddress)}`;
+        tail = utf8Bytes(`${address}${userAgent === undefined ? '' : `,"userAgent":${jsonString(userAgent)}`}}\n`);
+      }
+      for (const target of targets) {
+        const lines = target.lines;
+        lines.appendBytes(lineStart);
+        lines.appendPadded3(ms);
+        lines.appendBytes(afterTime);
+        lines.appendAscii(requestId);
+        lines.appendBytes(part);
+        appendMilliseconds(lines, durationMs);
+        lines.appendBytes(tail);
+        target.lineWritten();
+      }
+    },
   };
 }

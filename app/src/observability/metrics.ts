@@ -4,12 +4,12 @@
  * catalog against a live scrape.
  *
  * Hot-path rule: the metrics recorded per request or per dependency call are series-metrics.ts
- * counters and histograms, resolved once per label combination; a request then costs one map
- * lookup and a few additions. The rest are ordinary prom-client metrics.
+ * counters and histograms, resolved once per label combination: the request hooks keep the
+ * request series of each route's last answer, a dependency call finds its one-label series with
+ * one Map read, and recording is then a few additions. The rest are ordinary prom-client metrics.
  */
 import { getHeapStatistics } from 'node:v8';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
-import { NestedCache } from './nested-cache';
 import { SeriesCounter, SeriesHistogram, type CounterSeries, type HistogramSeries } from './series-metrics';
 
 /** Labels of the two HTTP request metrics. */
@@ -56,7 +56,8 @@ const HTTP_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1
 
 type HttpLabel = (typeof HTTP_LABELS)[number];
 
-interface RequestSeries {
+/** The two request series of one (method, route, status code). */
+export interface RequestSeries {
   readonly count: CounterSeries;
   readonly duration: HistogramSeries;
 }
@@ -99,11 +100,6 @@ export class AppMetrics {
   /** Requests being served; the request hooks move it, `http_requests_in_flight` reports it. */
   inFlightRequests = 0;
 
-  /** Route → method → status code → series. */
-  private readonly requestSeries = new NestedCache<string, string, number, RequestSeries>((route, method, statusCode) => {
-    const values = [methodLabel(method), route, String(statusCode)];
-    return { count: this.httpRequests.series(...values), duration: this.httpDuration.series(...values) };
-  });
   private poolStats: (() => PoolStats) | undefined;
 
   constructor(options: MetricsOptions) {
@@ -199,9 +195,18 @@ export class AppMetrics {
     if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry });
   }
 
-  /** Records one finished HTTP request. `route` is the template or {@link UNMATCHED_ROUTE}. */
+  /**
+   * The request series of one (method, route, status code), created on first use; `route` is the
+   * template or {@link UNMATCHED_ROUTE}. Each call joins a key: the request hooks keep the result.
+   */
+  requestSeries(method: string, route: string, statusCode: number): RequestSeries {
+    const values = [methodLabel(method), route, String(statusCode)];
+    return { count: this.httpRequests.series(...values), duration: this.httpDuration.series(...values) };
+  }
+
+  /** Records one finished HTTP request (tests, the benchmark's synthetic routes); see {@link requestSeries}. */
   recordRequest(method: string, route: string, statusCode: number, seconds: number): void {
-    const series = this.requestSeries.get(route, method, statusCode);
+    const series = this.requestSeries(method, route, statusCode);
     series.count.inc();
     series.duration.observe(seconds);
   }

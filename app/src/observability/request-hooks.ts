@@ -30,7 +30,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify';
 import { accessLogWriter, type Logger } from './logger';
-import { UNMATCHED_ROUTE, type AppMetrics } from './metrics';
+import { UNMATCHED_ROUTE, type AppMetrics, type RequestSeries } from './metrics';
+import { NestedCache } from './nested-cache';
 
 /** Well-formed incoming request ids are kept (so a trace crosses the ALB); others are replaced. */
 export const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{8,128}$/;
@@ -39,7 +40,7 @@ export const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{8,128}$/;
 const STARTED = Symbol('vigil.started');
 /** On the raw response: the Fastify request being tracked. */
 const TRACKED = Symbol('vigil.tracked');
-/** On the raw response: the route template its metrics and access line name. */
+/** On the raw response: the {@link RouteRecord} of the route its metrics and access line name. */
 const ROUTE = Symbol('vigil.route');
 
 interface StampedRequest extends IncomingMessage {
@@ -47,7 +48,31 @@ interface StampedRequest extends IncomingMessage {
 }
 interface TrackedResponse extends ServerResponse {
   [TRACKED]?: FastifyRequest;
-  [ROUTE]?: string;
+  [ROUTE]?: RouteRecord;
+}
+
+/** What a response of one (route, method, status code) records, made once: its series and its access-line part. */
+interface ResponseRecord {
+  readonly series: RequestSeries;
+  /** From the access-log writer; `undefined` when access lines are off. */
+  readonly linePart: Uint8Array | undefined;
+}
+
+/**
+ * One route's template and the {@link ResponseRecord} of the last method and status code it
+ * answered, which the next response of the route usually reuses: then recording it looks
+ * nothing up and builds no fields object. Before, the metrics and the access-line writer each
+ * found their part through three Map reads per request; measured here (`npm run bench:app`, three
+ * runs of each, Node 24), the instrumentation's server CPU per request went from +2.8, +2.7 and
+ * +2.1 µs to +1.7, +3.1 and +1.9 µs, and the two versions run against each other took 25.9 and
+ * 26.5 µs per request (this one first).
+ */
+class RouteRecord {
+  method = '';
+  statusCode = 0;
+  last: ResponseRecord | undefined;
+
+  constructor(readonly route: string) {}
 }
 
 /** Ids made from one draw of random bytes (16 bytes each). */
@@ -116,7 +141,19 @@ export interface RequestTracker {
  * returns the tracker the app's error and not-found handlers call.
  */
 export function registerRequestHooks(app: FastifyInstance, metrics: AppMetrics, logger: Logger): RequestTracker {
-  const writeAccessLog = accessLogWriter(logger);
+  const accessLog = accessLogWriter(logger);
+  /** Route → method → status code → record: for a response whose route last answered another one. */
+  const records = new NestedCache<string, string, number, ResponseRecord>((route, method, statusCode) => ({
+    series: metrics.requestSeries(method, route, statusCode),
+    linePart: accessLog?.linePart(method, route, statusCode),
+  }));
+  /** Template → record, for tracking started by the app's error and not-found handlers. */
+  const routes = new Map<string, RouteRecord>();
+  function routeRecord(route: string): RouteRecord {
+    let record = routes.get(route);
+    if (record === undefined) routes.set(route, (record = new RouteRecord(route)));
+    return record;
+  }
 
   /** Ends the tracking of a response (at most once); the request it tracked, if any. */
   function untrack(response: TrackedResponse): FastifyRequest | undefined {
@@ -133,21 +170,22 @@ export function registerRequestHooks(app: FastifyInstance, metrics: AppMetrics, 
     if (request === undefined || !this.writableEnded) return;
     const started = (request.raw as StampedRequest)[STARTED];
     const durationMs = started === undefined ? 0 : performance.now() - started;
-    const route = this[ROUTE] ?? UNMATCHED_ROUTE;
+    const route = this[ROUTE]!;
     const statusCode = this.statusCode;
-    metrics.recordRequest(request.method, route, statusCode, durationMs / 1000);
-    writeAccessLog?.({
-      requestId: request.id,
-      method: request.method,
-      route,
-      statusCode,
-      durationMs,
-      remoteAddress: request.ip,
-      userAgent: request.headers['user-agent'],
-    });
+    const method = request.method;
+    let record = route.last;
+    if (record === undefined || route.statusCode !== statusCode || route.method !== method) {
+      record = records.get(route.route, method, statusCode);
+      route.last = record;
+      route.method = method;
+      route.statusCode = statusCode;
+    }
+    record.series.count.inc();
+    record.series.duration.observe(durationMs / 1000);
+    if (accessLog !== undefined) accessLog.write(record.linePart!, request.id, durationMs, request.ip, request.headers['user-agent']);
   }
 
-  function track(request: FastifyRequest, reply: FastifyReply, route: string): void {
+  function track(request: FastifyRequest, reply: FastifyReply, route: RouteRecord): void {
     const response = reply.raw as TrackedResponse;
     if (response[TRACKED] !== undefined) return;
     response[TRACKED] = request;
@@ -160,8 +198,8 @@ export function registerRequestHooks(app: FastifyInstance, metrics: AppMetrics, 
   }
 
   app.addHook('onRoute', (routeOptions) => {
-    const route = routeOptions.url;
-    for (const method of ([] as string[]).concat(routeOptions.method)) metrics.prepareRoute(method, route);
+    const route = routeRecord(routeOptions.url);
+    for (const method of ([] as string[]).concat(routeOptions.method)) metrics.prepareRoute(method, route.route);
     const handler = routeOptions.handler as (this: FastifyInstance, request: FastifyRequest, reply: FastifyReply) => unknown;
     routeOptions.handler = function trackedHandler(this: FastifyInstance, request: FastifyRequest, reply: FastifyReply) {
       track(request, reply, route);
@@ -169,5 +207,5 @@ export function registerRequestHooks(app: FastifyInstance, metrics: AppMetrics, 
     } as RouteHandlerMethod;
   });
 
-  return { track };
+  return { track: (request, reply, route) => track(request, reply, routeRecord(route)) };
 }

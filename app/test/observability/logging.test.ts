@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import TransportStream from 'winston-transport';
-import { ACCESS_LOG_KEYS, accessLogWriter, createLogger } from '../../src/observability/logger';
+import { ACCESS_LOG_KEYS, accessLogWriter, createLogger, type Logger } from '../../src/observability/logger';
 import { REDACTED, SENSITIVE_KEY, redact, scrubString } from '../../src/observability/redact';
 import { newRequestId } from '../../src/observability/request-hooks';
 import { startStack, type Stack } from '../support/stack';
@@ -106,12 +106,30 @@ describe('logger output', () => {
   });
 });
 
+/** The fields of one access line, as the request hooks have them. */
+interface AccessFields {
+  requestId: string;
+  method: string;
+  route: string;
+  statusCode: number;
+  durationMs: number;
+  remoteAddress: string | undefined;
+  userAgent: string | undefined;
+}
+
+/** The access-log writer of `logger` taking a line's fields, as the request hooks call it; `undefined` when it is off. */
+function fieldWriter(logger: Logger): ((fields: AccessFields) => void) | undefined {
+  const writer = accessLogWriter(logger);
+  if (writer === undefined) return undefined;
+  return (fields) => writer.write(writer.linePart(fields.method, fields.route, fields.statusCode), fields.requestId, fields.durationMs, fields.remoteAddress, fields.userAgent);
+}
+
 describe('access-log writer', () => {
   const fields = { requestId: 'r-1', method: 'GET', route: '/v1/items/:id', statusCode: 200, durationMs: 1.5, remoteAddress: '10.0.0.1' };
 
   test("writes one line with the logger format's shape and redaction", () => {
     const out = capture();
-    const write = accessLogWriter(createLogger({ level: 'info', service: 'vigil-api', destination: out.destination }));
+    const write = fieldWriter(createLogger({ level: 'info', service: 'vigil-api', destination: out.destination }));
     write!({ ...fields, userAgent: 'curl/8 (Authorization: Bearer leaked-ua-token)' });
     const line = JSON.parse(out.text());
     expect(line).toMatchObject({ level: 'info', service: 'vigil-api', message: 'request', ...fields });
@@ -124,7 +142,7 @@ describe('access-log writer', () => {
     const out = capture();
     const logger = createLogger({ level: 'info', service, destination: out.destination });
     const all = { ...fields, route: '/v1/ü/"x"', userAgent: 'agent "quoted" \\ \u2028 😀 and postgres://u:pw@h/db' };
-    accessLogWriter(logger)!(all);
+    fieldWriter(logger)!(all);
     logger.info('request', all);
     const [fast, generic] = out.text().trim().split('\n');
     const strip = (line: string) => line.replace(/"time":"[^"]+"/, '"time":""');
@@ -135,7 +153,7 @@ describe('access-log writer', () => {
   test('times are what toISOString() writes, across seconds, days, years and a clock set back', () => {
     const out = capture();
     const logger = createLogger({ level: 'info', service: 'vigil-api', destination: out.destination });
-    const write = accessLogWriter(logger)!;
+    const write = fieldWriter(logger)!;
     const base = Date.UTC(2026, 11, 31, 23, 59, 58, 998);
     const times = [0, 1, 2, 999, 1000, 1001, 1002, 2500, 2500, 86_400_000, -1, -1000, -1001, 5, 31_536_000_000 * 8000].map((offset) => base + offset);
     const now = jest.spyOn(Date, 'now');
@@ -154,7 +172,7 @@ describe('access-log writer', () => {
 
   test('the duration is written as JSON writes it rounded to the microsecond', () => {
     const out = capture();
-    const write = accessLogWriter(createLogger({ level: 'info', service: 'vigil-api', destination: out.destination }))!;
+    const write = fieldWriter(createLogger({ level: 'info', service: 'vigil-api', destination: out.destination }))!;
     const durations = [0, 0.0004, 0.0005, 0.001, 0.05, 0.1, 1.5, 2, 12.3456789, 999.9995, 1000, 65432.1, 1e12 - 0.25, 1e12 + 0.25, 8860178401778.689, -0, Number.NaN, Number.POSITIVE_INFINITY, -3.2];
     for (const durationMs of durations) write({ ...fields, durationMs, userAgent: undefined });
     const written = out.text().trim().split('\n').map((line) => /"durationMs":([^,}]+)/.exec(line)![1]);
@@ -164,7 +182,7 @@ describe('access-log writer', () => {
 
   test('each line carries its own client: kept JSON of the last address and user agent never leaks', () => {
     const out = capture();
-    const write = accessLogWriter(createLogger({ level: 'info', service: 'vigil-api', destination: out.destination }))!;
+    const write = fieldWriter(createLogger({ level: 'info', service: 'vigil-api', destination: out.destination }))!;
     const clients = [
       ['10.0.0.1', 'agent-a'],
       ['10.0.0.1', 'agent-a'],
@@ -183,7 +201,7 @@ describe('access-log writer', () => {
 
   test('an absent user agent is left out, not written as null', () => {
     const out = capture();
-    accessLogWriter(createLogger({ level: 'info', service: 'vigil-api', destination: out.destination }))!({ ...fields, userAgent: undefined });
+    fieldWriter(createLogger({ level: 'info', service: 'vigil-api', destination: out.destination }))!({ ...fields, userAgent: undefined });
     expect(JSON.parse(out.text())).not.toHaveProperty('userAgent');
   });
 
@@ -194,7 +212,7 @@ describe('access-log writer', () => {
   test('times never run backwards between access lines and other lines', () => {
     const out = capture();
     const logger = createLogger({ level: 'info', service: 'vigil-api', destination: out.destination });
-    const write = accessLogWriter(logger)!;
+    const write = fieldWriter(logger)!;
     for (let i = 0; i < 20_000; i++) {
       if (i % 2) logger.info('between');
       else write({ ...fields, userAgent: undefined });
@@ -215,13 +233,13 @@ describe('access-log writer', () => {
         }
       })(),
     );
-    accessLogWriter(logger)!({ ...fields, userAgent: 'agent ü' });
+    fieldWriter(logger)!({ ...fields, userAgent: 'agent ü' });
     expect(received).toEqual([out.text().trimEnd()]);
     expect(JSON.parse(received[0]).userAgent).toBe('agent ü');
   });
 
   test('is absent when the level is above info, so no line is even formatted', () => {
-    expect(accessLogWriter(createLogger({ level: 'warn', service: 'vigil-api', destination: capture().destination }))).toBeUndefined();
+    expect(fieldWriter(createLogger({ level: 'warn', service: 'vigil-api', destination: capture().destination }))).toBeUndefined();
   });
 });
 
@@ -266,10 +284,10 @@ describe('stdout batching (the logger without a destination)', () => {
 
   test('access lines and other lines reach stdout whole and in order, across many flushes, while the pipe is full', async () => {
     const { proc, out } = child(`const { accessLogWriter } = require(${JSON.stringify(join(__dirname, '../../src/observability/logger'))});
-      const write = accessLogWriter(logger);
+      const writer = accessLogWriter(logger);
+      const parts = [200, 201, 202].map((status) => writer.linePart('GET', '/v1/items/:id', status));
       for (let i = 0; i < 3000; i++) {
-        write({ requestId: 'req-' + String(i).padStart(8, '0'), method: 'GET', route: '/v1/items/:id', statusCode: 200 + (i % 3),
-          durationMs: i / 7, remoteAddress: '10.0.0.' + (i % 2), userAgent: i % 5 ? 'agent ü ' + (i % 4) : undefined });
+        writer.write(parts[i % 3], 'req-' + String(i).padStart(8, '0'), i / 7, '10.0.0.' + (i % 2), i % 5 ? 'agent ü ' + (i % 4) : undefined);
         if (i % 500 === 0) logger.warn('marker ' + i);
       }
       process.exit(0);`, 500);

@@ -58,8 +58,13 @@ describe('metrics after known traffic', () => {
   beforeAll(async () => {
     const created = await stack.app.inject({ method: 'POST', url: '/v1/items', payload: { name: 'metered' } });
     itemId = created.json().id;
-    for (let i = 0; i < 3; i++) await stack.app.inject({ method: 'GET', url: `/v1/items/${itemId}` });
+    // One route answering another status and method in between: each response is recorded under
+    // its own (the hooks keep the last combination a route answered).
+    await stack.app.inject({ method: 'GET', url: `/v1/items/${itemId}` });
     await stack.app.inject({ method: 'GET', url: '/v1/items/00000000-0000-4000-8000-000000000000' });
+    await stack.app.inject({ method: 'GET', url: `/v1/items/${itemId}` });
+    await stack.app.inject({ method: 'HEAD', url: `/v1/items/${itemId}` });
+    await stack.app.inject({ method: 'GET', url: `/v1/items/${itemId}` });
     await stack.app.inject({ method: 'GET', url: '/no/such/route' });
     await stack.app.inject({ method: 'GET', url: '/another/missing/one' });
     await stack.app.inject({ method: 'POST', url: '/v1/items', payload: { nope: true } });
@@ -73,6 +78,7 @@ describe('metrics after known traffic', () => {
     expect(sampleValue(text, 'http_requests_total', { method: 'POST', route: '/v1/items', status_code: '201' })).toBe(1);
     expect(sampleValue(text, 'http_requests_total', { method: 'GET', route: '/v1/items/:id', status_code: '200' })).toBe(3);
     expect(sampleValue(text, 'http_requests_total', { method: 'GET', route: '/v1/items/:id', status_code: '404' })).toBe(1);
+    expect(sampleValue(text, 'http_requests_total', { method: 'HEAD', route: '/v1/items/:id', status_code: '200' })).toBe(1);
     expect(sampleValue(text, 'http_requests_total', { method: 'POST', route: '/v1/items', status_code: '400' })).toBe(1);
   });
 
@@ -110,16 +116,16 @@ describe('metrics after known traffic', () => {
     expect(sampleValue(text, 'http_request_duration_seconds_bucket', { ...labels, le: '+Inf' })).toBe(3);
   });
 
-  test('cache hits and misses match the read pattern (1 miss that fills, 2 hits, 1 miss for the unknown id)', () => {
+  test('cache hits and misses match the read pattern (1 miss that fills, 3 hits (one a HEAD), 1 miss for the unknown id)', () => {
     expect(sampleValue(text, 'cache_misses_total')).toBe(2);
-    expect(sampleValue(text, 'cache_hits_total')).toBe(2);
+    expect(sampleValue(text, 'cache_hits_total')).toBe(3);
     expect(sampleValue(text, 'cache_errors_total', { operation: 'read' })).toBe(0);
   });
 
   test('PostgreSQL and Redis calls are timed by operation and command', () => {
     expect(sampleValue(text, 'pg_query_duration_seconds_count', { operation: 'insert_item' })).toBe(1);
     expect(sampleValue(text, 'pg_query_duration_seconds_count', { operation: 'select_item' })).toBe(2);
-    expect(sampleValue(text, 'redis_command_duration_seconds_count', { command: 'get' })).toBe(4);
+    expect(sampleValue(text, 'redis_command_duration_seconds_count', { command: 'get' })).toBe(5);
     expect(sampleValue(text, 'redis_command_duration_seconds_count', { command: 'set' })).toBe(1);
   });
 
