@@ -43,9 +43,10 @@
  * against each other this way gave 0.990 here (a default run of the same: 0.94-1.06 per round).
  * That holds on some machines only: on a 2-vCPU Intel Xeon host, two copies of the same
  * instrumented service gave 0.935 in paired mode (90 % interval 0.912-1.019, rounds from 0.37 to
- * 1.51), and in the default mode 0.958 and 0.995 (7 and 15 processes per variant), so check a
- * machine with such a run (identical code on both sides, in a throwaway copy) before reading a
- * difference of a few percent from either mode.
+ * 1.51), and in the default mode 0.958 and 0.995 (7 and 15 processes per variant, one variant
+ * started after the other) and 1.004 (7, started at once, as now), so check a machine with such a
+ * run (identical code on both sides, in a throwaway copy) before reading a difference of a few
+ * percent from either mode.
  * It needs 2 CPUs and `taskset` (util-linux).
  *
  * Options (environment): BENCH_MODE (alternating | paired), BENCH_ROUNDS (41), BENCH_SECONDS (1), BENCH_CONNECTIONS (32),
