@@ -31,7 +31,6 @@ import { performance } from 'node:perf_hooks';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify';
 import { accessLogWriter, type Logger } from './logger';
 import { UNMATCHED_ROUTE, type AppMetrics, type RequestSeries } from './metrics';
-import { NestedCache } from './nested-cache';
 
 /** Well-formed incoming request ids are kept (so a trace crosses the ALB); others are replaced. */
 export const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{8,128}$/;
@@ -53,26 +52,42 @@ interface TrackedResponse extends ServerResponse {
 
 /** What a response of one (route, method, status code) records, made once: its series and its access-line part. */
 interface ResponseRecord {
+  readonly method: string;
+  readonly statusCode: number;
   readonly series: RequestSeries;
   /** From the access-log writer; `undefined` when access lines are off. */
   readonly linePart: Uint8Array | undefined;
 }
 
 /**
- * One route's template and the {@link ResponseRecord} of the last method and status code it
- * answered, which the next response of the route usually reuses: then recording it looks
- * nothing up and builds no fields object. Before, the metrics and the access-line writer each
- * found their part through three Map reads per request; measured here (`npm run bench:app`, three
- * runs of each, Node 24), the instrumentation's server CPU per request went from +2.8, +2.7 and
- * +2.1 µs to +1.7, +3.1 and +1.9 µs, and the two versions run against each other took 25.9 and
- * 26.5 µs per request (this one first).
+ * One route's {@link ResponseRecord}s by method and status code, and the last one it answered
+ * with, which the next response of the route usually reuses: then recording it looks nothing up
+ * and builds no fields object. Measured here (`npm run bench:app`, three runs of each, Node 24),
+ * the instrumentation's server CPU per request was +1.7, +3.1 and +1.9 µs this way against +2.8,
+ * +2.7 and +2.1 µs with three Map reads each for the metrics and the access line, and the two run
+ * against each other took 25.9 and 26.5 µs per request (this one first).
  */
 class RouteRecord {
-  method = '';
-  statusCode = 0;
-  last: ResponseRecord | undefined;
+  private last: ResponseRecord | undefined;
+  private readonly byMethod = new Map<string, Map<number, ResponseRecord>>();
 
-  constructor(readonly route: string) {}
+  /** @param create makes a record the first time the route answers with a method and status code. */
+  constructor(
+    readonly route: string,
+    private readonly create: (method: string, route: string, statusCode: number) => ResponseRecord,
+  ) {}
+
+  /** The record of this route's response with `method` and `statusCode`. */
+  response(method: string, statusCode: number): ResponseRecord {
+    const last = this.last;
+    if (last !== undefined && last.statusCode === statusCode && last.method === method) return last;
+    let byStatus = this.byMethod.get(method);
+    if (byStatus === undefined) this.byMethod.set(method, (byStatus = new Map()));
+    let record = byStatus.get(statusCode);
+    if (record === undefined) byStatus.set(statusCode, (record = this.create(method, this.route, statusCode)));
+    this.last = record;
+    return record;
+  }
 }
 
 /** Ids made from one draw of random bytes (16 bytes each). */
@@ -142,16 +157,17 @@ export interface RequestTracker {
  */
 export function registerRequestHooks(app: FastifyInstance, metrics: AppMetrics, logger: Logger): RequestTracker {
   const accessLog = accessLogWriter(logger);
-  /** Route → method → status code → record: for a response whose route last answered another one. */
-  const records = new NestedCache<string, string, number, ResponseRecord>((route, method, statusCode) => ({
+  const responseRecord = (method: string, route: string, statusCode: number): ResponseRecord => ({
+    method,
+    statusCode,
     series: metrics.requestSeries(method, route, statusCode),
     linePart: accessLog?.linePart(method, route, statusCode),
-  }));
-  /** Template → record, for tracking started by the app's error and not-found handlers. */
+  });
+  /** Template → record: one per route, found by template for the app's error and not-found handlers. */
   const routes = new Map<string, RouteRecord>();
   function routeRecord(route: string): RouteRecord {
     let record = routes.get(route);
-    if (record === undefined) routes.set(route, (record = new RouteRecord(route)));
+    if (record === undefined) routes.set(route, (record = new RouteRecord(route, responseRecord)));
     return record;
   }
 
@@ -170,16 +186,7 @@ export function registerRequestHooks(app: FastifyInstance, metrics: AppMetrics, 
     if (request === undefined || !this.writableEnded) return;
     const started = (request.raw as StampedRequest)[STARTED];
     const durationMs = started === undefined ? 0 : performance.now() - started;
-    const route = this[ROUTE]!;
-    const statusCode = this.statusCode;
-    const method = request.method;
-    let record = route.last;
-    if (record === undefined || route.statusCode !== statusCode || route.method !== method) {
-      record = records.get(route.route, method, statusCode);
-      route.last = record;
-      route.method = method;
-      route.statusCode = statusCode;
-    }
+    const record = this[ROUTE]!.response(request.method, this.statusCode);
     record.series.count.inc();
     record.series.duration.observe(durationMs / 1000);
     if (accessLog !== undefined) accessLog.write(record.linePart!, request.id, durationMs, request.ip, request.headers['user-agent']);
