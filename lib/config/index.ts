@@ -29,6 +29,23 @@ export const CONTAINER_STOP_TIMEOUT_SECONDS = 30;
  */
 export const MAX_DISCOVERABLE_TASKS = 8;
 
+/**
+ * The most backend tasks a deployment runs, in percent of the desired count: ECS starts the new
+ * tasks before it stops the old ones (the service's `maxHealthyPercent`).
+ */
+export const BACKEND_DEPLOYMENT_MAX_PERCENT = 200;
+
+/** PostgreSQL connections a backend task opens beyond its pool: the readiness check's own (app/src/data/postgres.ts). */
+const PG_CONNECTIONS_BEYOND_POOL = 1;
+
+/**
+ * The most PostgreSQL connections the backend can hold at once: `maxCount` tasks, doubled while a
+ * deployment runs old and new tasks side by side, each with a full pool and its readiness connection.
+ */
+export function backendPeakPgConnections(backend: { readonly maxCount: number; readonly pgPoolMax: number }): number {
+  return Math.ceil((backend.maxCount * BACKEND_DEPLOYMENT_MAX_PERCENT) / 100) * (backend.pgPoolMax + PG_CONNECTIONS_BEYOND_POOL);
+}
+
 /** An ACM certificate ARN in `region` (a regular expression, unanchored). */
 export function certificateArnPattern(region: string): string {
   return `arn:aws[a-z-]*:acm:${region}:\\d{12}:certificate/[0-9a-f-]+`;
@@ -217,6 +234,10 @@ export function validate(config: EnvironmentConfig): EnvironmentConfig {
       'use a Secrets Manager secret name (letters, digits, /_+=.@-)');
   }
 
+  // The app's own bounds for PG_POOL_MAX (app/src/config.ts): anything else stops it at start-up.
+  check(isInt(backend.pgPoolMax) && backend.pgPoolMax >= 1 && backend.pgPoolMax <= 100, 'services.backend.pgPoolMax', backend.pgPoolMax,
+    'use 1..100 connections per task (the service refuses other values of PG_POOL_MAX at start-up)');
+
   check(/^\d+\.\d+\.\d+$/.test(backend.logRouterImageTag), 'services.backend.logRouterImageTag', backend.logRouterImageTag, "pin a release tag such as '2.32.4'");
 
   const prom = svc.prometheus;
@@ -260,6 +281,16 @@ export function validate(config: EnvironmentConfig): EnvironmentConfig {
   for (const [severity, tier] of catalogProblems.length > 0 ? [] : enabledTiers(config.alarms.thresholds.rdsFreeStorage)) {
     check(tier.minGibibytes < autoscalingStartsGiB, `alarms.thresholds.rdsFreeStorage.${severity}.minGibibytes`, tier.minGibibytes,
       `keep it below ${autoscalingStartsGiB} GiB (10 % of database.allocatedStorageGiB, where storage autoscaling starts), or it fires before every autoscaling step`);
+  }
+
+  // DatabaseConnections reaches the backend's peak whenever its pools fill at full scale-out (a
+  // deployment doubles the tasks for a while): a tier at or below it pages on healthy pools.
+  const peakConnections = backendPeakPgConnections(backend);
+  for (const [severity, tier] of catalogProblems.length > 0 ? [] : enabledTiers(config.alarms.thresholds.rdsConnections)) {
+    check(tier.maxCount > peakConnections, `alarms.thresholds.rdsConnections.${severity}.maxCount`, tier.maxCount,
+      `raise it above ${peakConnections}, the connections the backend alone can hold (services.backend.maxCount ${backend.maxCount} tasks, ` +
+        `x${BACKEND_DEPLOYMENT_MAX_PERCENT / 100} during a deployment, x(pgPoolMax ${backend.pgPoolMax} + ${PG_CONNECTIONS_BEYOND_POOL} for readiness)) ` +
+        'and below the instance\'s max_connections, or lower services.backend.maxCount or pgPoolMax');
   }
 
   // OpenSearch gives new indices one replica, which a single data node can never hold.

@@ -66,6 +66,7 @@ export const staging: EnvironmentConfig = {
       targetRequestsPerTargetPerMinute: 1000,
       deregistrationDelaySeconds: 20,
       healthCheckGracePeriodSeconds: 60,
+      pgPoolMax: 10,
       logRouterImageTag: '2.32.4',
       logLevel: 'debug',
     },

@@ -156,6 +156,12 @@ export interface BackendConfig extends TaskSizeConfig {
   readonly healthCheckGracePeriodSeconds: number;
   /** Tag of `public.ecr.aws/aws-observability/aws-for-fluent-bit` (the FireLens log router), pinned. @default '2.32.4' */
   readonly logRouterImageTag: string;
+  /**
+   * PostgreSQL connections each task's pool may open (`PG_POOL_MAX`, 1..100); a task holds one
+   * more for its readiness check. With `maxCount` it sets how many connections the backend can
+   * hold at once, which every enabled `rdsConnections` tier must exceed. @default 10
+   */
+  readonly pgPoolMax: number;
   /** Application log level (`LOG_LEVEL`). @default 'info' */
   readonly logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
   /**

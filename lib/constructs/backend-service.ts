@@ -12,7 +12,7 @@ import { Construct } from 'constructs';
 import { acknowledge } from './acknowledge';
 import { backendLogIndexPrefix } from './opensearch-role-mapping';
 import { privateFargateService } from './private-fargate-service';
-import { CONTAINER_STOP_TIMEOUT_SECONDS, type BackendConfig } from '../config';
+import { BACKEND_DEPLOYMENT_MAX_PERCENT, CONTAINER_STOP_TIMEOUT_SECONDS, type BackendConfig } from '../config';
 import { deliverFiles } from '../observability/deploy/config-files';
 import { LOG_ROUTER_METRICS_PORT, LOG_ROUTER_OPENSEARCH_OUTPUT } from '../observability/log-router';
 
@@ -160,6 +160,7 @@ export class BackendService extends Construct {
         PGPORT: props.database.port,
         PGDATABASE: props.database.name,
         PGSSLMODE: 'require',
+        PG_POOL_MAX: String(cfg.pgPoolMax),
         // The app reads the password from this secret for every new connection: after a rotation
         // the PGPASSWORD injected at task start is stale (an ARN names the secret, it is no secret).
         PG_PASSWORD_SECRET_ARN: props.database.secret.secretArn,
@@ -212,7 +213,7 @@ export class BackendService extends Construct {
       desiredCount: cfg.desiredCount,
       securityGroup: props.securityGroup,
       minHealthyPercent: 100,
-      maxHealthyPercent: 200,
+      maxHealthyPercent: BACKEND_DEPLOYMENT_MAX_PERCENT,
       healthCheckGracePeriod: Duration.seconds(cfg.healthCheckGracePeriodSeconds),
       cloudMapOptions: {
         cloudMapNamespace: props.namespace,

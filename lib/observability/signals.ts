@@ -590,7 +590,7 @@ export const SIGNALS = {
     title: 'Circuit breaker open',
     meaning: 'The app stopped calling a dependency (PostgreSQL) for part of the window because calls kept failing.',
     checks: [
-      'Is PostgreSQL up and reachable (RDS alarms, failover events)? If it looks healthy, do requests wait for a pool connection (`pg_pool_connections{state="waiting"}` above 0)? A pool checkout that times out opens the breaker too: add tasks, or raise `PG_POOL_MAX` (10 per task) within RDS max_connections.',
+      'Is PostgreSQL up and reachable (RDS alarms, failover events)? If it looks healthy, do requests wait for a pool connection (`pg_pool_connections{state="waiting"}` above 0)? A pool checkout that times out opens the breaker too: add tasks, or raise `services.backend.pgPoolMax` (`PG_POOL_MAX`, 10 per task) within RDS max_connections (synth checks the peak of the backend against the `rdsConnections` thresholds).',
       'Do the app logs show the failure that opened the breaker (timeouts, auth, TLS)?',
       'Does the breaker close again on its own (half-open probes succeeding)?',
     ],
@@ -682,7 +682,7 @@ export const SIGNALS = {
     title: 'RDS connections',
     meaning: 'Many client connections are open; near max_connections new ones are refused.',
     checks: [
-      'Did the backend scale out (tasks × pool size)?',
+      'Did the backend scale out or deploy (up to 2 × maxCount tasks, each with pgPoolMax + 1 connections)?',
       'Are connections leaking (pool total at max while traffic is low)?',
       'Is something other than the backend connecting (pg_stat_activity by application)?',
     ],

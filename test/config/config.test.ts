@@ -106,6 +106,13 @@ describe('validate rejects bad values with the field, the value and the fix', ()
     ['a negative health-check grace period', servicesVariant(base, 'backend', { healthCheckGracePeriodSeconds: -1 }), /services\.backend\.healthCheckGracePeriodSeconds is -1; use 0\.\.600 seconds/],
     ['an hour of health-check grace', servicesVariant(base, 'backend', { healthCheckGracePeriodSeconds: 3600 }), /services\.backend\.healthCheckGracePeriodSeconds is 3600; use 0\.\.600 seconds/],
     ['a Sentry secret name with spaces', servicesVariant(base, 'backend', { sentryDsnSecretName: 'my dsn' }), /services\.backend\.sentryDsnSecretName is "my dsn"/],
+    ['a pool of no connections', servicesVariant(base, 'backend', { pgPoolMax: 0 }), /services\.backend\.pgPoolMax is 0; use 1\.\.100 connections per task/],
+    ['a pool larger than the service accepts', servicesVariant(base, 'backend', { pgPoolMax: 101 }), /services\.backend\.pgPoolMax is 101; use 1\.\.100/],
+    // Staging: 2 tasks x2 during a deployment x(10 + 1) = 44 connections at most.
+    ['a connections warning the backend reaches on its own', { ...base, alarms: { ...base.alarms, thresholds: { ...base.alarms.thresholds, rdsConnections: { warning: { maxCount: 44 }, critical: { maxCount: 65 } } } } },
+      /staging: alarms\.thresholds\.rdsConnections\.warning\.maxCount is 44; raise it above 44, the connections the backend alone can hold \(services\.backend\.maxCount 2 tasks, x2 during a deployment, x\(pgPoolMax 10 \+ 1 for readiness\)\) and below the instance's max_connections, or lower services\.backend\.maxCount or pgPoolMax/],
+    ['a larger pool that takes the backend past the connections page', servicesVariant(base, 'backend', { pgPoolMax: 20 }),
+      /alarms\.thresholds\.rdsConnections\.critical\.maxCount is 65; raise it above 84.*\n.*alarms\.thresholds\.rdsConnections\.warning\.maxCount is 50; raise it above 84/],
     ['an unpinned log router', servicesVariant(base, 'backend', { logRouterImageTag: 'stable' }), /services\.backend\.logRouterImageTag is "stable"; pin a release tag/],
     ['an unpinned Prometheus', servicesVariant(base, 'prometheus', { prometheusImageTag: 'latest' }), /services\.prometheus\.prometheusImageTag is "latest"; pin a release tag/],
     ['an unpinned Alertmanager', servicesVariant(base, 'prometheus', { alertmanagerImageTag: 'main' }), /services\.prometheus\.alertmanagerImageTag is "main"/],
@@ -127,6 +134,14 @@ describe('validate rejects bad values with the field, the value and the fix', ()
 
   test.each(cases)('GIVEN %s WHEN validated THEN it throws', (_name, config, message) => {
     expect(() => validate(config)).toThrow(message);
+  });
+
+  test('GIVEN connection tiers above the backend peak or disabled WHEN validated THEN they pass', () => {
+    const thresholds = (rdsConnections: EnvironmentConfig['alarms']['thresholds']['rdsConnections']) =>
+      ({ ...base, alarms: { ...base.alarms, thresholds: { ...base.alarms.thresholds, rdsConnections } } });
+    expect(() => validate(thresholds({ warning: { maxCount: 45 }, critical: { maxCount: 46 } }))).not.toThrow();
+    expect(() => validate(thresholds({ warning: { disabled: 'test' }, critical: { maxCount: 45 } }))).not.toThrow();
+    expect(() => validate(thresholds({ disabled: 'test' }))).not.toThrow();
   });
 
   test('GIVEN several bad values WHEN validated THEN one error lists each of them', () => {

@@ -136,6 +136,7 @@ describe.each(['staging', 'production'] as const)('%s Services stack', (name) =>
     expect(environment).toMatchObject({
       DEPLOY_ENV: name, PORT: '8080', METRICS_PORT: '9464', PGSSLMODE: 'require', PGDATABASE: 'vigil', REDIS_TLS: 'true', REDIS_PORT: '6379',
       SERVICE_NAME: 'vigil-api', APP_VERSION: '1.2.3', GIT_COMMIT: 'abc1234', LOG_LEVEL: env().config.services.backend.logLevel,
+      PG_POOL_MAX: String(env().config.services.backend.pgPoolMax),
     });
     // PG_PASSWORD_SECRET_ARN names the secret (an ARN); it holds no credential.
     expect(Object.keys(environment).filter((k) => /PASSWORD|TOKEN|SECRET|DSN|PGUSER/.test(k) && k !== 'PG_PASSWORD_SECRET_ARN')).toEqual([]);
