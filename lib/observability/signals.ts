@@ -10,7 +10,8 @@
  */
 
 import type { MetricSpec } from './alarm-spec';
-import { LOG_ROUTER_JOB, LOG_ROUTER_OPENSEARCH_SELECTOR } from './log-router';
+import { LOG_ROUTER_OPENSEARCH_SELECTOR } from './log-router';
+import { BACKEND_JOB, LOG_ROUTER_JOB } from './scrape-jobs';
 import type { MonitoredResources } from './monitored-resources';
 import type { AlarmDefaults, ThresholdKey } from './thresholds';
 
@@ -625,8 +626,8 @@ export const SIGNALS = {
       // No target at all counts as 100 % down: an empty service discovery must not read as healthy.
       // Per job: the app's own metrics and its log router's (the log-delivery signal reads those).
       // `on()`: the 100 stands in only when no job has a target at all.
-      expr: `(max by (job) ((1 - avg by (job) (up{job=~"backend|${LOG_ROUTER_JOB}"})) * 100) or on() vector(100))`,
-      test: { ...gaugeTest('up{job="backend",instance="a"}', 0, 1), firingLabels: { job: 'backend' } },
+      expr: `(max by (job) ((1 - avg by (job) (up{job=~"${BACKEND_JOB}|${LOG_ROUTER_JOB}"})) * 100) or on() vector(100))`,
+      test: { ...gaugeTest(`up{job="${BACKEND_JOB}",instance="a"}`, 0, 1), firingLabels: { job: BACKEND_JOB } },
     },
   }),
 

@@ -8,6 +8,7 @@
  */
 
 import type { Severity } from './alarm-spec';
+import { PROMETHEUS_JOB } from './scrape-jobs';
 
 /** One long/short window pair and the burn rate both windows must exceed. */
 export interface BurnRateWindowPair {
@@ -35,7 +36,7 @@ export const SLO_FOR_MINUTES: Readonly<Record<Severity, number>> = { critical: 2
  * Each window pair alerts only once the TSDB holds its whole long window; the CloudWatch SLO
  * alarms (the ALB's metrics, kept by CloudWatch) watch the budget meanwhile.
  */
-export const TSDB_OLDEST_SAMPLE = 'prometheus_tsdb_lowest_timestamp_seconds{job="prometheus"}';
+export const TSDB_OLDEST_SAMPLE = `prometheus_tsdb_lowest_timestamp_seconds{job="${PROMETHEUS_JOB}"}`;
 
 /** The SLO's identity in alarm names, labels and runbook anchors. */
 export const SLO_SIGNAL = {

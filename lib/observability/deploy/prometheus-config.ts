@@ -1,4 +1,5 @@
-import { LOG_ROUTER_JOB, LOG_ROUTER_METRICS_PATH, LOG_ROUTER_METRICS_PORT } from '../log-router';
+import { LOG_ROUTER_METRICS_PATH, LOG_ROUTER_METRICS_PORT } from '../log-router';
+import { ALERTMANAGER_JOB, BACKEND_JOB, LOG_ROUTER_JOB, PROMETHEUS_JOB } from '../scrape-jobs';
 import { toYaml } from './yaml-text';
 
 /** Inputs of the deployed `prometheus.yml`; strings may be CDK tokens. */
@@ -39,7 +40,7 @@ export function renderPrometheusConfig(input: PrometheusConfigInput): string {
     rule_files: [input.ruleFilesGlob],
     scrape_configs: [
       {
-        job_name: 'backend',
+        job_name: BACKEND_JOB,
         // One A record per running task; re-resolved every refresh, so scaling needs no reload.
         dns_sd_configs: [{ names: [input.backendDnsName], type: 'A', port: input.backendMetricsPort, refresh_interval: '30s' }],
         metrics_path: '/metrics',
@@ -52,12 +53,12 @@ export function renderPrometheusConfig(input: PrometheusConfigInput): string {
         metrics_path: LOG_ROUTER_METRICS_PATH,
       },
       {
-        job_name: 'prometheus',
+        job_name: PROMETHEUS_JOB,
         static_configs: [{ targets: [`localhost:${input.prometheusPort}`] }],
       },
       {
         // Its notification failures silence the Watchdog (prometheus-rules.ts).
-        job_name: 'alertmanager',
+        job_name: ALERTMANAGER_JOB,
         static_configs: [{ targets: [`localhost:${input.alertmanagerPort}`] }],
       },
     ],
