@@ -42,7 +42,7 @@ const PG_CONNECTIONS_BEYOND_POOL = 1;
  * The most PostgreSQL connections the backend can hold at once: `maxCount` tasks, doubled while a
  * deployment runs old and new tasks side by side, each with a full pool and its readiness connection.
  */
-export function backendPeakPgConnections(backend: { readonly maxCount: number; readonly pgPoolMax: number }): number {
+function backendPeakPgConnections(backend: { readonly maxCount: number; readonly pgPoolMax: number }): number {
   return Math.ceil((backend.maxCount * BACKEND_DEPLOYMENT_MAX_PERCENT) / 100) * (backend.pgPoolMax + PG_CONNECTIONS_BEYOND_POOL);
 }
 

@@ -10,8 +10,8 @@
  */
 
 import type { MetricSpec } from './alarm-spec';
-import { LOG_ROUTER_OPENSEARCH_SELECTOR } from './log-router';
-import { BACKEND_JOB, LOG_ROUTER_JOB } from './scrape-jobs';
+import { LOG_ROUTER_JOB, LOG_ROUTER_OPENSEARCH_SELECTOR } from './log-router';
+import { BACKEND_JOB } from './scrape-jobs';
 import type { MonitoredResources } from './monitored-resources';
 import type { AlarmDefaults, ThresholdKey } from './thresholds';
 

@@ -1,5 +1,5 @@
-import { LOG_ROUTER_METRICS_PATH, LOG_ROUTER_METRICS_PORT } from '../log-router';
-import { ALERTMANAGER_JOB, BACKEND_JOB, LOG_ROUTER_JOB, PROMETHEUS_JOB } from '../scrape-jobs';
+import { LOG_ROUTER_JOB, LOG_ROUTER_METRICS_PATH, LOG_ROUTER_METRICS_PORT } from '../log-router';
+import { ALERTMANAGER_JOB, BACKEND_JOB, PROMETHEUS_JOB } from '../scrape-jobs';
 import { toYaml } from './yaml-text';
 
 /** Inputs of the deployed `prometheus.yml`; strings may be CDK tokens. */
